@@ -1,0 +1,58 @@
+// Batched forward and backward passes of a network, optionally carrying each sample's input
+// gradient and Laplacian through the layers (for PDE residuals), all as whole-batch GEMMs.
+#pragma once
+
+#include "paraflow/network.hpp"
+
+namespace paraflow {
+
+/// Workspace for one pass over a batch. Columns of every layer's state are laid out as
+///   [ values (B) | d/dx_1 (B_d) | ... | d/dx_I (B_d) | Laplacian (B_d) ]
+/// where the first B_d of the B samples are the "derivative samples": for them the input gradient
+/// and the Laplacian are propagated too (the PINN residual), for the rest only the value.
+/// One GEMM per layer forward, two backward; no allocation after construction.
+class Feedforward {
+ public:
+  /// Room for up to `max_samples` samples of which up to `max_derivative_samples` carry derivatives.
+  Feedforward(const Network& network, Index max_samples, Index max_derivative_samples = 0);
+
+  /// Starts a pass over `num_samples` samples, the first `num_derivative_samples` with derivatives.
+  /// Returns the block of input coordinates (n_0 x num_samples) for the caller to fill.
+  Columns begin(Index num_samples, Index num_derivative_samples = 0);
+
+  /// Propagates the inputs filled after begin() through the network.
+  void forward(const Vector& params);
+
+  /// Outputs of the last forward(): u (n_L x B), and for the derivative samples Delta u (n_L x B_d).
+  ConstColumns value() const;
+  ConstColumns laplacian() const;
+  ConstColumns input_derivative(int k) const;
+
+  /// Adjoint blocks of the output for backward(): dLoss/du (n_L x B) and dLoss/d(Delta u)
+  /// (n_L x B_d). begin() zeroes them.
+  Columns value_adjoint();
+  Columns laplacian_adjoint();
+
+  /// Back-propagates the output adjoints; overwrites `gradient` (size num_parameters()).
+  void backward(const Vector& params, Vector& gradient);
+
+  const Network& network() const { return network_; }
+
+ private:
+  Index columns() const { return samples_ + (network_.width(0) + 1) * derivative_samples_; }
+  Index derivative_offset(int k) const { return samples_ + k * derivative_samples_; }
+  Index laplacian_offset() const { return derivative_offset(network_.width(0)); }
+
+  void forward_layer(int l, const Vector& params);
+  void backward_layer(int l, const Vector& params, Vector& gradient);
+
+  Network network_;
+  Index samples_ = 0;
+  Index derivative_samples_ = 0;
+  std::vector<Matrix> state_;          // state_[l]: post-activation columns of layer l (l = 0: input)
+  std::vector<Matrix> preactivation_;  // W_l * state_[l-1] (+ b_l on the value block)
+  std::vector<Matrix> adjoint_;        // dLoss/d state_[l]
+  Matrix preactivation_adjoint_;       // dLoss/d preactivation_[l], reused across layers
+};
+
+}  // namespace paraflow

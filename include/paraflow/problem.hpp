@@ -1,0 +1,61 @@
+// The boundary between the optimisers and a training problem: what a user implements to run
+// ParaFlow on a problem of their own.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "paraflow/network.hpp"
+
+namespace paraflow {
+
+/// How per-sample terms l_i combine into a loss (../shared/spec/INTERFACE.md, "Loss reductions").
+enum class Reduction { sum, mean, deepxde };
+Reduction parse_reduction(const std::string& name);
+std::string to_string(Reduction reduction);
+
+/// A loss L(W) = sum of per-sample terms, evaluated on any subset of the samples.
+///
+/// Contract:
+/// - Samples are 0..num_samples()-1. `batch` holds distinct indices in any order.
+/// - loss(params, batch) is the batch loss whose gradient an SGD step follows; on the full batch it
+///   is the training loss L(W).
+/// - loss_and_gradient() writes dLoss/dW into `gradient`, which the caller has sized to
+///   num_parameters(); it must not allocate after the first call (the optimisers' inner loop).
+/// - Calls are not thread-safe (implementations keep a workspace); use one object per thread/rank.
+class Problem {
+ public:
+  virtual ~Problem() = default;
+  virtual Index num_samples() const = 0;
+  virtual Index num_parameters() const = 0;
+  virtual double loss(const Vector& params, std::span<const Index> batch) = 0;
+  virtual double loss_and_gradient(const Vector& params, std::span<const Index> batch,
+                                   Vector& gradient) = 0;
+
+  /// The indices 0..N-1, in order: the full batch.
+  std::span<const Index> all_samples();
+  /// L(W) on the full batch.
+  double full_loss(const Vector& params) { return loss(params, all_samples()); }
+
+ private:
+  std::vector<Index> all_samples_;
+};
+
+/// A problem whose parameters are those of a fully connected Network (the paper's three problems).
+class NetworkProblem : public Problem {
+ public:
+  NetworkProblem(std::string name, Network network, Reduction reduction)
+      : name_(std::move(name)), network_(std::move(network)), reduction_(reduction) {}
+  const std::string& name() const { return name_; }
+  const Network& network() const { return network_; }
+  Reduction reduction() const { return reduction_; }
+  Index num_parameters() const override { return network_.num_parameters(); }
+
+ private:
+  std::string name_;
+  Network network_;
+  Reduction reduction_;
+};
+
+}  // namespace paraflow

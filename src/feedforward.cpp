@@ -1,0 +1,118 @@
+#include "paraflow/feedforward.hpp"
+
+#include <stdexcept>
+
+namespace paraflow {
+
+Feedforward::Feedforward(const Network& network, Index max_samples, Index max_derivative_samples)
+    : network_(network) {
+  if (max_derivative_samples > max_samples)
+    throw std::invalid_argument("more derivative samples than samples");
+  const Index max_columns = max_samples + (network.width(0) + 1) * max_derivative_samples;
+  for (int l = 0; l < network.num_layers(); ++l) {
+    state_.emplace_back(network.width(l), max_columns);
+    preactivation_.emplace_back(l == 0 ? 0 : network.width(l), l == 0 ? 0 : max_columns);
+    adjoint_.emplace_back(network.width(l), max_columns);
+  }
+  preactivation_adjoint_.resize(network.max_width(), max_columns);
+}
+
+Columns Feedforward::begin(Index num_samples, Index num_derivative_samples) {
+  if (num_samples > state_[0].cols() || num_derivative_samples > num_samples)
+    throw std::out_of_range("batch larger than the Feedforward workspace");
+  samples_ = num_samples;
+  derivative_samples_ = num_derivative_samples;
+  if (columns() > state_[0].cols()) throw std::out_of_range("too many derivative samples");
+  // Input derivatives: d x / d x_k = e_k, Laplacian of x = 0.
+  auto& input = state_[0];
+  const int dims = network_.width(0);
+  for (int k = 0; k < dims; ++k) {
+    auto block = input.middleCols(derivative_offset(k), derivative_samples_);
+    block.setZero();
+    block.row(k).setOnes();
+  }
+  input.middleCols(laplacian_offset(), derivative_samples_).setZero();
+  adjoint_.back().leftCols(columns()).setZero();
+  return input.leftCols(samples_);
+}
+
+void Feedforward::forward(const Vector& params) {
+  for (int l = 1; l < network_.num_layers(); ++l) forward_layer(l, params);
+}
+
+void Feedforward::forward_layer(int l, const Vector& params) {
+  const Index B = samples_, Bd = derivative_samples_, C = columns();
+  const int dims = network_.width(0);
+  auto P = preactivation_[l].leftCols(C);
+  auto S = state_[l].leftCols(C);
+  P.noalias() = network_.weight(params, l) * state_[l - 1].leftCols(C);
+  P.leftCols(B).colwise() += network_.bias(params, l);
+  activation::dispatch(network_.activation(l), [&](auto act) {
+    using Act = decltype(act);
+    S.leftCols(B).array() = Act::value(P.leftCols(B).array());
+    if (Bd == 0) return;
+    // Chain rule on the derivative samples:
+    //   d a / d x_k = s'(z) dz_k,   Delta a = s''(z) sum_k dz_k^2 + s'(z) Delta z.
+    const auto a = S.leftCols(Bd).array();
+    auto lap = S.middleCols(laplacian_offset(), Bd).array();
+    lap = Act::d1(a) * P.middleCols(laplacian_offset(), Bd).array();
+    for (int k = 0; k < dims; ++k) {
+      const auto dz = P.middleCols(derivative_offset(k), Bd).array();
+      S.middleCols(derivative_offset(k), Bd).array() = Act::d1(a) * dz;
+      lap += Act::d2(a) * dz.square();
+    }
+  });
+}
+
+ConstColumns Feedforward::value() const {
+  return state_.back().leftCols(samples_);
+}
+ConstColumns Feedforward::laplacian() const {
+  return state_.back().middleCols(laplacian_offset(), derivative_samples_);
+}
+ConstColumns Feedforward::input_derivative(int k) const {
+  return state_.back().middleCols(derivative_offset(k), derivative_samples_);
+}
+Columns Feedforward::value_adjoint() { return adjoint_.back().leftCols(samples_); }
+Columns Feedforward::laplacian_adjoint() {
+  return adjoint_.back().middleCols(laplacian_offset(), derivative_samples_);
+}
+
+void Feedforward::backward(const Vector& params, Vector& gradient) {
+  if (gradient.size() != network_.num_parameters())
+    throw std::invalid_argument("gradient has the wrong size");
+  for (int l = network_.num_layers() - 1; l >= 1; --l) backward_layer(l, params, gradient);
+}
+
+void Feedforward::backward_layer(int l, const Vector& params, Vector& gradient) {
+  const Index B = samples_, Bd = derivative_samples_, C = columns();
+  const int dims = network_.width(0);
+  const auto P = preactivation_[l].leftCols(C);
+  const auto S = state_[l].leftCols(C);
+  const auto Sbar = adjoint_[l].leftCols(C);
+  auto Zbar = preactivation_adjoint_.topLeftCorner(network_.width(l), C);
+  activation::dispatch(network_.activation(l), [&](auto act) {
+    using Act = decltype(act);
+    Zbar.leftCols(B).array() = Sbar.leftCols(B).array() * Act::d1(S.leftCols(B).array());
+    if (Bd == 0) return;
+    // Adjoint of the chain rule in forward_layer().
+    const auto a = S.leftCols(Bd).array();
+    const auto lap_bar = Sbar.middleCols(laplacian_offset(), Bd).array();
+    auto z_bar = Zbar.leftCols(Bd).array();
+    z_bar += lap_bar * Act::d2(a) * P.middleCols(laplacian_offset(), Bd).array();
+    for (int k = 0; k < dims; ++k) {
+      const auto dz = P.middleCols(derivative_offset(k), Bd).array();
+      const auto d_bar = Sbar.middleCols(derivative_offset(k), Bd).array();
+      z_bar += Act::d2(a) * d_bar * dz + lap_bar * Act::d3(a) * dz.square();
+      Zbar.middleCols(derivative_offset(k), Bd).array() =
+          d_bar * Act::d1(a) + 2.0 * lap_bar * Act::d2(a) * dz;
+    }
+    Zbar.middleCols(laplacian_offset(), Bd).array() = lap_bar * Act::d1(a);
+  });
+  network_.weight(gradient, l).noalias() = Zbar * state_[l - 1].leftCols(C).transpose();
+  network_.bias(gradient, l).noalias() = Zbar.leftCols(B).rowwise().sum();
+  if (l > 1)
+    adjoint_[l - 1].leftCols(C).noalias() = network_.weight(params, l).transpose() * Zbar;
+}
+
+}  // namespace paraflow

@@ -1,0 +1,32 @@
+#include "paraflow/problem.hpp"
+
+#include <numeric>
+#include <stdexcept>
+
+namespace paraflow {
+
+Reduction parse_reduction(const std::string& name) {
+  if (name == "sum") return Reduction::sum;
+  if (name == "mean") return Reduction::mean;
+  if (name == "deepxde") return Reduction::deepxde;
+  throw std::invalid_argument("unknown reduction '" + name + "' (sum, mean, deepxde)");
+}
+
+std::string to_string(Reduction reduction) {
+  switch (reduction) {
+    case Reduction::sum: return "sum";
+    case Reduction::mean: return "mean";
+    case Reduction::deepxde: return "deepxde";
+  }
+  return "?";
+}
+
+std::span<const Index> Problem::all_samples() {
+  if (Index(all_samples_.size()) != num_samples()) {
+    all_samples_.resize(num_samples());
+    std::iota(all_samples_.begin(), all_samples_.end(), Index(0));
+  }
+  return all_samples_;
+}
+
+}  // namespace paraflow

@@ -1,0 +1,48 @@
+#include "paraflow/problems/data_fit.hpp"
+
+#include <stdexcept>
+
+namespace paraflow {
+
+DataFitProblem::DataFitProblem(std::string name, Network network, Matrix inputs, Matrix targets,
+                               Reduction reduction)
+    : NetworkProblem(std::move(name), network, reduction),
+      inputs_(std::move(inputs)),
+      targets_(std::move(targets)),
+      feedforward_(network, inputs_.cols()) {
+  if (reduction == Reduction::deepxde)
+    throw std::invalid_argument("reduction 'deepxde' applies to the poisson problem only");
+  if (inputs_.rows() != network.width(0) || targets_.rows() != network.layers().back())
+    throw std::invalid_argument("data dimensions do not match the network's input/output layers");
+  if (inputs_.cols() != targets_.cols() || inputs_.cols() < 1)
+    throw std::invalid_argument("inputs and targets must have the same, non-zero, sample count");
+}
+
+// Forward pass on the batch; leaves c * 2 (a - y) in the value adjoint and returns the loss
+// c * sum ||a - y||^2 with c = 1/2 (sum) or 1/(2 d_B) (mean).
+double DataFitProblem::forward(const Vector& params, std::span<const Index> batch) {
+  const Index size = Index(batch.size());
+  auto input = feedforward_.begin(size);
+  for (Index j = 0; j < size; ++j) input.col(j) = inputs_.col(batch[j]);
+  feedforward_.forward(params);
+  auto residual = feedforward_.value_adjoint();
+  residual = feedforward_.value();
+  for (Index j = 0; j < size; ++j) residual.col(j) -= targets_.col(batch[j]);
+  const double c = reduction() == Reduction::mean ? 0.5 / double(size) : 0.5;
+  const double loss = c * residual.squaredNorm();
+  residual *= 2.0 * c;
+  return loss;
+}
+
+double DataFitProblem::loss(const Vector& params, std::span<const Index> batch) {
+  return forward(params, batch);
+}
+
+double DataFitProblem::loss_and_gradient(const Vector& params, std::span<const Index> batch,
+                                         Vector& gradient) {
+  const double loss = forward(params, batch);
+  feedforward_.backward(params, gradient);
+  return loss;
+}
+
+}  // namespace paraflow

@@ -1,0 +1,166 @@
+// Gradients of all three problems against central finite differences, and the PINN's Laplacian
+// against finite differences in x and y and against a hand-derived case.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "paraflow/feedforward.hpp"
+#include "paraflow/problems/data_fit.hpp"
+#include "paraflow/problems/paper.hpp"
+#include "paraflow/problems/poisson.hpp"
+
+namespace paraflow {
+namespace {
+
+// Relative error ||g - g_fd|| / ||g_fd|| of the analytic gradient on `batch`, over every
+// coordinate of small networks and about 400 coordinates evenly spread over all layers of large
+// ones (the PINN has 7,851 parameters).
+double gradient_error(Problem& problem, const Vector& w, std::span<const Index> batch) {
+  Vector g(problem.num_parameters());
+  problem.loss_and_gradient(w, batch, g);
+  const Index stride = std::max<Index>(1, w.size() / 400);
+  Vector fd = Vector::Zero(w.size());
+  Vector probe = w;
+  for (Index i = 0; i < w.size(); ++i) {
+    if (i % stride != 0) {
+      g[i] = 0.0;  // not probed
+      continue;
+    }
+    const double h = 1e-6 * std::max(1.0, std::abs(w[i]));
+    probe[i] = w[i] + h;
+    const double plus = problem.loss(probe, batch);
+    probe[i] = w[i] - h;
+    const double minus = problem.loss(probe, batch);
+    probe[i] = w[i];
+    fd[i] = (plus - minus) / (2 * h);
+  }
+  return (g - fd).norm() / fd.norm();
+}
+
+struct Case {
+  std::string problem;
+  Reduction reduction;
+};
+
+class GradientTest : public ::testing::TestWithParam<Case> {};
+
+// Tolerance: central differences with h = 1e-6 have truncation O(h^2) and rounding O(eps/h),
+// so about 1e-9 relative; 1e-6 leaves room while still catching any wrong term.
+constexpr double kTolerance = 1e-6;
+
+TEST_P(GradientTest, FullBatchMatchesFiniteDifferences) {
+  const auto [name, reduction] = GetParam();
+  auto problem = make_paper_problem(name, reduction, 7);
+  const Vector w = problem->network().initial_parameters(default_init_scheme(name), 11);
+  const double error = gradient_error(*problem, w, problem->all_samples());
+  RecordProperty("relative_error", std::to_string(error));
+  EXPECT_LT(error, kTolerance) << name << " " << to_string(reduction);
+}
+
+TEST_P(GradientTest, MiniBatchMatchesFiniteDifferences) {
+  const auto [name, reduction] = GetParam();
+  auto problem = make_paper_problem(name, reduction, 7);
+  const Vector w = problem->network().initial_parameters(default_init_scheme(name), 12);
+  // A batch mixing sample kinds (for poisson: residual and boundary terms), out of order.
+  const Index n = problem->num_samples();
+  std::vector<Index> batch = {n - 1, 0, n / 2, 3, n - 5};
+  const double error = gradient_error(*problem, w, batch);
+  EXPECT_LT(error, kTolerance) << name << " " << to_string(reduction);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    PaperProblems, GradientTest,
+    ::testing::Values(Case{"classification", Reduction::sum}, Case{"classification", Reduction::mean},
+                      Case{"approximation", Reduction::sum}, Case{"approximation", Reduction::mean},
+                      Case{"poisson", Reduction::sum}, Case{"poisson", Reduction::mean},
+                      Case{"poisson", Reduction::deepxde}),
+    [](const auto& info) { return info.param.problem + "_" + to_string(info.param.reduction); });
+
+TEST(GradientTest, SigmoidPinnMatchesFiniteDifferences) {
+  // The derivative chain with sigmoid hidden layers (third derivative of the sigmoid).
+  auto [collocation, boundary] = l_shape_points(20, 8, 3);
+  PoissonProblem problem(Network({2, 6, 5, 1}, Activation::sigmoid, Activation::linear),
+                         collocation, boundary, Reduction::sum);
+  const Vector w = problem.network().initial_parameters(InitScheme::uniform, 5);
+  EXPECT_LT(gradient_error(problem, w, problem.all_samples()), kTolerance);
+}
+
+TEST(GradientTest, ReductionsScaleAsDocumented) {
+  auto sum = make_paper_problem("poisson", Reduction::sum, 7);
+  auto mean = make_paper_problem("poisson", Reduction::mean, 7);
+  auto deepxde = make_paper_problem("poisson", Reduction::deepxde, 7);
+  const Vector w = sum->network().initial_parameters(InitScheme::glorot_uniform, 1);
+  const double n = double(sum->num_samples());
+  EXPECT_NEAR(mean->full_loss(w), sum->full_loss(w) / n, 1e-12 * sum->full_loss(w));
+  // Mini-batch of one residual sample: deepxde's batch loss is (N / 1) * (1 / N_c) * r^2, sum's r^2/2.
+  std::vector<Index> one = {4};
+  EXPECT_NEAR(deepxde->loss(w, one), 2.0 * n / 1320.0 * sum->loss(w, one),
+              1e-12 * deepxde->loss(w, one));
+}
+
+// u(x) evaluated with Feedforward, one point at a time.
+double network_value(Feedforward& ff, const Vector& w, double x, double y) {
+  auto in = ff.begin(1, 0);
+  in(0, 0) = x;
+  in(1, 0) = y;
+  ff.forward(w);
+  return ff.value()(0, 0);
+}
+
+TEST(LaplacianTest, MatchesFiniteDifferencesOfU) {
+  Network net({2, 50, 50, 50, 50, 1}, Activation::tanh, Activation::linear);
+  const Vector w = net.initial_parameters(InitScheme::glorot_uniform, 9);
+  Feedforward ff(net, 4, 4);
+  const Matrix points = (Matrix(2, 4) << -0.5, 0.3, -0.9, 0.1, -0.2, -0.7, 0.8, -0.1).finished();
+  ff.begin(4, 4) = points;
+  ff.forward(w);
+  const Matrix lap = ff.laplacian();
+  const Matrix ux = ff.input_derivative(0), uy = ff.input_derivative(1);
+  Feedforward single(net, 1);
+  const double h = 1e-4;
+  for (Index j = 0; j < 4; ++j) {
+    const double x = points(0, j), y = points(1, j);
+    const double u = network_value(single, w, x, y);
+    const double uxp = network_value(single, w, x + h, y), uxm = network_value(single, w, x - h, y);
+    const double uyp = network_value(single, w, x, y + h), uym = network_value(single, w, x, y - h);
+    const double fd_lap = (uxp + uxm + uyp + uym - 4 * u) / (h * h);
+    EXPECT_NEAR(lap(0, j), fd_lap, 1e-5 * std::max(1.0, std::abs(fd_lap))) << "point " << j;
+    EXPECT_NEAR(ux(0, j), (uxp - uxm) / (2 * h), 1e-7);
+    EXPECT_NEAR(uy(0, j), (uyp - uym) / (2 * h), 1e-7);
+  }
+}
+
+TEST(LaplacianTest, OneHiddenUnitByHand) {
+  // u = v tanh(a x + b y + c) + d  =>  Delta u = v (a^2 + b^2) tanh''(z), tanh'' = -2 t (1 - t^2).
+  Network net({2, 1, 1}, Activation::tanh, Activation::linear);
+  Vector w(net.num_parameters());
+  const double a = 0.7, b = -1.3, c = 0.2, v = 1.9, d = -0.4;
+  w << a, b, c, v, d;  // W1 (1x2), b1, W2 (1x1), b2
+  Feedforward ff(net, 1, 1);
+  auto in = ff.begin(1, 1);
+  in << 0.35, -0.6;
+  ff.forward(w);
+  const double t = std::tanh(a * 0.35 + b * -0.6 + c);
+  EXPECT_NEAR(ff.value()(0, 0), v * t + d, 1e-15);
+  EXPECT_NEAR(ff.laplacian()(0, 0), v * (a * a + b * b) * (-2 * t * (1 - t * t)), 1e-14);
+  EXPECT_NEAR(ff.input_derivative(0)(0, 0), v * a * (1 - t * t), 1e-15);
+}
+
+TEST(PaperDataTest, ProblemsHaveThePapersSizes) {
+  EXPECT_EQ(make_classification()->num_samples(), 10);
+  EXPECT_EQ(make_classification()->num_parameters(), 2 * 3 + 3 + 3 * 3 + 3 + 3 * 2 + 2);
+  EXPECT_EQ(make_approximation()->num_samples(), 30);
+  auto poisson = make_poisson(1);
+  EXPECT_EQ(poisson->num_samples(), 1440);
+  auto& p = dynamic_cast<PoissonProblem&>(*poisson);
+  EXPECT_EQ(p.num_collocation(), 1320);
+  EXPECT_EQ(p.num_boundary(), 120);
+  for (Index j = 0; j < 1200; ++j) {  // interior points avoid the removed quadrant
+    EXPECT_FALSE(p.collocation()(0, j) >= 0 && p.collocation()(1, j) >= 0);
+    EXPECT_LT(p.collocation().col(j).cwiseAbs().maxCoeff(), 1.0);
+  }
+}
+
+}  // namespace
+}  // namespace paraflow
