@@ -1,8 +1,13 @@
 #include "paraflow/feedforward.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace paraflow {
+
+namespace {
+constexpr Index kGradientChunk = 256;
+}  // namespace
 
 Feedforward::Feedforward(const Network& network, Index max_samples, Index max_derivative_samples)
     : network_(network) {
@@ -73,7 +78,9 @@ ConstColumns Feedforward::laplacian() const {
 ConstColumns Feedforward::input_derivative(int k) const {
   return state_.back().middleCols(derivative_offset(k), derivative_samples_);
 }
-Columns Feedforward::value_adjoint() { return adjoint_.back().leftCols(samples_); }
+Columns Feedforward::value_adjoint() {
+  return adjoint_.back().leftCols(samples_);
+}
 Columns Feedforward::laplacian_adjoint() {
   return adjoint_.back().middleCols(laplacian_offset(), derivative_samples_);
 }
@@ -109,10 +116,16 @@ void Feedforward::backward_layer(int l, const Vector& params, Vector& gradient) 
     }
     Zbar.middleCols(laplacian_offset(), Bd).array() = lap_bar * Act::d1(a);
   });
-  network_.weight(gradient, l).noalias() = Zbar * state_[l - 1].leftCols(C).transpose();
+  // dLoss/dW_l = Zbar S_{l-1}^T sums over the batch; in chunks of columns so that Eigen's packing
+  // buffers stay on the stack (a depth of thousands would make it malloc on every call).
+  auto grad_w = network_.weight(gradient, l);
+  grad_w.setZero();
+  for (Index j = 0; j < C; j += kGradientChunk) {
+    const Index width = std::min(kGradientChunk, C - j);
+    grad_w.noalias() += Zbar.middleCols(j, width) * state_[l - 1].middleCols(j, width).transpose();
+  }
   network_.bias(gradient, l).noalias() = Zbar.leftCols(B).rowwise().sum();
-  if (l > 1)
-    adjoint_[l - 1].leftCols(C).noalias() = network_.weight(params, l).transpose() * Zbar;
+  if (l > 1) adjoint_[l - 1].leftCols(C).noalias() = network_.weight(params, l).transpose() * Zbar;
 }
 
 }  // namespace paraflow

@@ -17,9 +17,12 @@ Activation parse_activation(const std::string& name) {
 
 std::string to_string(Activation activation) {
   switch (activation) {
-    case Activation::sigmoid: return "sigmoid";
-    case Activation::tanh: return "tanh";
-    case Activation::linear: return "linear";
+    case Activation::sigmoid:
+      return "sigmoid";
+    case Activation::tanh:
+      return "tanh";
+    case Activation::linear:
+      return "linear";
   }
   return "?";
 }
@@ -34,9 +37,12 @@ InitScheme parse_init_scheme(const std::string& name) {
 
 std::string to_string(InitScheme scheme) {
   switch (scheme) {
-    case InitScheme::uniform: return "uniform";
-    case InitScheme::glorot_uniform: return "glorot-uniform";
-    case InitScheme::normal_half: return "normal-half";
+    case InitScheme::uniform:
+      return "uniform";
+    case InitScheme::glorot_uniform:
+      return "glorot-uniform";
+    case InitScheme::normal_half:
+      return "normal-half";
   }
   return "?";
 }
@@ -51,7 +57,9 @@ Network::Network(std::vector<int> layers, Activation hidden, Activation output)
     offsets_.push_back(offsets_.back() + Index(layers_[l]) * layers_[l - 1] + layers_[l]);
 }
 
-int Network::max_width() const { return *std::max_element(layers_.begin(), layers_.end()); }
+int Network::max_width() const {
+  return *std::max_element(layers_.begin(), layers_.end());
+}
 
 Eigen::Map<const Matrix> Network::weight(const Vector& params, int l) const {
   return {params.data() + weight_offset(l), layers_[l], layers_[l - 1]};

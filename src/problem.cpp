@@ -14,9 +14,12 @@ Reduction parse_reduction(const std::string& name) {
 
 std::string to_string(Reduction reduction) {
   switch (reduction) {
-    case Reduction::sum: return "sum";
-    case Reduction::mean: return "mean";
-    case Reduction::deepxde: return "deepxde";
+    case Reduction::sum:
+      return "sum";
+    case Reduction::mean:
+      return "mean";
+    case Reduction::deepxde:
+      return "deepxde";
   }
   return "?";
 }

@@ -7,7 +7,9 @@
 namespace paraflow {
 
 namespace {
-constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+constexpr std::uint64_t rotl(std::uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 }  // namespace
 
 Random::Random(std::uint64_t seed) {
@@ -72,7 +74,8 @@ std::span<const Eigen::Index> BatchSampler::draw(Random& random) {
     std::swap(permutation_[j], permutation_[r]);
     batch_[j] = permutation_[j];
   }
-  for (Eigen::Index j = batch_size_ - 1; j >= 0; --j) std::swap(permutation_[j], permutation_[swaps_[j]]);
+  for (Eigen::Index j = batch_size_ - 1; j >= 0; --j)
+    std::swap(permutation_[j], permutation_[swaps_[j]]);
   return batch_;
 }
 

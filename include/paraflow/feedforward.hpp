@@ -13,7 +13,8 @@ namespace paraflow {
 /// One GEMM per layer forward, two backward; no allocation after construction.
 class Feedforward {
  public:
-  /// Room for up to `max_samples` samples of which up to `max_derivative_samples` carry derivatives.
+  /// Room for up to `max_samples` samples of which up to `max_derivative_samples` carry
+  /// derivatives.
   Feedforward(const Network& network, Index max_samples, Index max_derivative_samples = 0);
 
   /// Starts a pass over `num_samples` samples, the first `num_derivative_samples` with derivatives.
@@ -23,7 +24,8 @@ class Feedforward {
   /// Propagates the inputs filled after begin() through the network.
   void forward(const Vector& params);
 
-  /// Outputs of the last forward(): u (n_L x B), and for the derivative samples Delta u (n_L x B_d).
+  /// Outputs of the last forward(): u (n_L x B), and for the derivative samples Delta u (n_L x
+  /// B_d).
   ConstColumns value() const;
   ConstColumns laplacian() const;
   ConstColumns input_derivative(int k) const;
@@ -49,7 +51,7 @@ class Feedforward {
   Network network_;
   Index samples_ = 0;
   Index derivative_samples_ = 0;
-  std::vector<Matrix> state_;          // state_[l]: post-activation columns of layer l (l = 0: input)
+  std::vector<Matrix> state_;  // state_[l]: post-activation columns of layer l (l = 0: input)
   std::vector<Matrix> preactivation_;  // W_l * state_[l-1] (+ b_l on the value block)
   std::vector<Matrix> adjoint_;        // dLoss/d state_[l]
   Matrix preactivation_adjoint_;       // dLoss/d preactivation_[l], reused across layers

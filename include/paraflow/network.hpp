@@ -20,9 +20,9 @@ using ConstColumns = Eigen::Block<const Matrix, Eigen::Dynamic, Eigen::Dynamic, 
 
 /// Weight initialisation schemes (../shared/paper/NOTES.md, "Initialisation").
 enum class InitScheme {
-  uniform,        ///< every weight and bias from U[-1, 1] (classification, approximation)
-  glorot_uniform, ///< W from U[-r, r], r = sqrt(6 / (fan_in + fan_out)), b = 0 (PINN, DeepXDE)
-  normal_half     ///< every weight and bias from 0.5 N(0, 1) (Higham & Higham)
+  uniform,         ///< every weight and bias from U[-1, 1] (classification, approximation)
+  glorot_uniform,  ///< W from U[-r, r], r = sqrt(6 / (fan_in + fan_out)), b = 0 (PINN, DeepXDE)
+  normal_half      ///< every weight and bias from 0.5 N(0, 1) (Higham & Higham)
 };
 InitScheme parse_init_scheme(const std::string& name);
 std::string to_string(InitScheme scheme);

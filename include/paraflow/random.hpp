@@ -2,12 +2,11 @@
 // batches of (slice, step) depend only on the seed, never on rank counts or on where a run resumed.
 #pragma once
 
+#include <Eigen/Core>
 #include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
-
-#include <Eigen/Core>
 
 namespace paraflow {
 

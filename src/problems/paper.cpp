@@ -24,7 +24,8 @@ std::unique_ptr<NetworkProblem> make_classification(Reduction reduction) {
   Matrix x(2, 10), y(2, 10);
   x << 0.1, 0.3, 0.1, 0.6, 0.4, 0.6, 0.5, 0.9, 0.4, 0.7,  //
       0.1, 0.4, 0.5, 0.9, 0.2, 0.3, 0.6, 0.2, 0.4, 0.6;
-  for (Index i = 0; i < 10; ++i) y.col(i) = i < 5 ? Eigen::Vector2d(1, 0) : Eigen::Vector2d(0, 1);
+  y << 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,  // class A: target (1, 0)
+      0, 0, 0, 0, 0, 1, 1, 1, 1, 1;   // class B: target (0, 1)
   Network network({2, 3, 3, 2}, Activation::sigmoid, Activation::sigmoid);
   return std::make_unique<DataFitProblem>("classification", network, x, y, reduction);
 }

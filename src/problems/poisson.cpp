@@ -41,8 +41,11 @@ double PoissonProblem::forward(const Vector& params, std::span<const Index> batc
 
   double c = 0.5, w_residual = 1.0, w_boundary = 1.0;
   switch (reduction()) {
-    case Reduction::sum: break;
-    case Reduction::mean: c = 0.5 / double(size); break;
+    case Reduction::sum:
+      break;
+    case Reduction::mean:
+      c = 0.5 / double(size);
+      break;
     case Reduction::deepxde:
       c = double(num_samples()) / double(size);
       w_residual = 1.0 / double(nc);
@@ -95,8 +98,8 @@ std::pair<Matrix, Matrix> l_shape_points(Index interior, Index boundary, std::ui
   Random random(seed);
   for (Index j = 0; j < interior;) {
     const double x = random.uniform(-1.0, 1.0), y = random.uniform(-1.0, 1.0);
-    if (x >= 0.0 && y >= 0.0) continue;  // the removed quadrant and its edges
-    if (x == -1.0 || y == -1.0) continue; // strictly interior
+    if (x >= 0.0 && y >= 0.0) continue;    // the removed quadrant and its edges
+    if (x == -1.0 || y == -1.0) continue;  // strictly interior
     collocation(0, j) = x;
     collocation(1, j) = y;
     ++j;

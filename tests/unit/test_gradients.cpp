@@ -71,7 +71,8 @@ TEST_P(GradientTest, MiniBatchMatchesFiniteDifferences) {
 
 INSTANTIATE_TEST_SUITE_P(
     PaperProblems, GradientTest,
-    ::testing::Values(Case{"classification", Reduction::sum}, Case{"classification", Reduction::mean},
+    ::testing::Values(Case{"classification", Reduction::sum},
+                      Case{"classification", Reduction::mean},
                       Case{"approximation", Reduction::sum}, Case{"approximation", Reduction::mean},
                       Case{"poisson", Reduction::sum}, Case{"poisson", Reduction::mean},
                       Case{"poisson", Reduction::deepxde}),
@@ -93,7 +94,8 @@ TEST(GradientTest, ReductionsScaleAsDocumented) {
   const Vector w = sum->network().initial_parameters(InitScheme::glorot_uniform, 1);
   const double n = double(sum->num_samples());
   EXPECT_NEAR(mean->full_loss(w), sum->full_loss(w) / n, 1e-12 * sum->full_loss(w));
-  // Mini-batch of one residual sample: deepxde's batch loss is (N / 1) * (1 / N_c) * r^2, sum's r^2/2.
+  // Mini-batch of one residual sample: deepxde's batch loss is (N / 1) * (1 / N_c) * r^2, sum's
+  // r^2/2.
   std::vector<Index> one = {4};
   EXPECT_NEAR(deepxde->loss(w, one), 2.0 * n / 1320.0 * sum->loss(w, one),
               1e-12 * deepxde->loss(w, one));

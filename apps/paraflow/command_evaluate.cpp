@@ -1,0 +1,52 @@
+// paraflow evaluate: loss and full-batch gradient at the weights of a run file.
+#include <cstdio>
+#include <memory>
+
+#include "cli.hpp"
+#include "commands.hpp"
+#include "paraflow/problems/data_fit.hpp"
+#include "paraflow/problems/poisson.hpp"
+#include "paraflow/run_file.hpp"
+
+namespace paraflow::cli {
+
+namespace {
+
+// The problem a run file describes: its network, its data and its reduction.
+std::unique_ptr<NetworkProblem> problem_of(const RunRecord& r, const std::string& path) {
+  auto it = r.options.find("reduction");
+  const auto* name = it == r.options.end() ? nullptr : std::get_if<std::string>(&it->second);
+  if (!name) throw RunFileError(path + ": /options: string attribute 'reduction' missing");
+  const Reduction reduction = parse_reduction(*name);
+  if (r.problem == "poisson")
+    return std::make_unique<PoissonProblem>(r.network, r.collocation, r.boundary, reduction);
+  return std::make_unique<DataFitProblem>(r.problem, r.network, r.inputs, r.targets, reduction);
+}
+
+}  // namespace
+
+int command_evaluate(const std::vector<std::string>& args) {
+  po::options_description options("Options of 'paraflow evaluate'");
+  options.add_options()("help,h", "this help")("weights", po::value<std::string>()->required(),
+                                               "run file with the weights and data")(
+      "output", po::value<std::string>(), "run file to write with /gradient (default: --weights)");
+  po::variables_map values;
+  if (!parse(args, options, values, "usage: paraflow evaluate --weights FILE [--output FILE]"))
+    return 0;
+  const auto path = values["weights"].as<std::string>();
+  RunRecord record = read_run_file(path);
+  auto problem = problem_of(record, path);
+  Vector gradient(problem->num_parameters());
+  const double loss = problem->loss_and_gradient(record.weights, problem->all_samples(), gradient);
+  record.gradient = gradient;
+  record.gradient_loss = loss;
+  const auto output = values.count("output") ? values["output"].as<std::string>() : path;
+  if (rank_of_world() == 0) {
+    write_run_file(output, record);
+    std::printf("loss=%.17g gradient_norm=%.17g output=%s\n", loss, gradient.norm(),
+                output.c_str());
+  }
+  return 0;
+}
+
+}  // namespace paraflow::cli

@@ -1,0 +1,44 @@
+// What every optimiser (SGD, ParaFlowS, ParaFlow) offers the driver: one iteration at a time.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "paraflow/budget.hpp"
+#include "paraflow/history.hpp"
+#include "paraflow/network.hpp"
+
+namespace paraflow {
+
+/// The state of a run between iterations: all a bit-exact resume needs besides the options.
+struct RunState {
+  Vector weights;              ///< W_k
+  double loss = 0;             ///< L(W_k) (full batch) where the method tracks it
+  bool loss_known = false;     ///< false after SGD steps until the driver evaluates L
+  std::int64_t iteration = 0;  ///< iterations completed (SGD: steps)
+  Budget budget;
+  double wall_time = 0;  ///< seconds, summed over resumed sessions
+};
+
+/// What one iteration did.
+struct IterationOutcome {
+  std::int64_t corrections = 0;  ///< coarse corrections accepted
+  bool diverged = false;         ///< a non-finite loss in F: state keeps the last finite W_k
+  PhaseTimes times;
+};
+
+class Method {
+ public:
+  virtual ~Method() = default;
+  virtual std::string name() const = 0;
+  /// Per-sample gradient evaluations the next iteration may spend at most: it starts only if
+  /// this fits in the budget.
+  virtual std::int64_t worst_case_cost() const = 0;
+  /// Advances `state` by one iteration (weights, loss, iteration, budget). Distributed methods:
+  /// every rank calls it with the same state and leaves with the same state.
+  virtual IterationOutcome iterate(RunState& state) = 0;
+  /// A decision taken on rank 0 (wall-time limit, a signal), made the same on every rank.
+  virtual bool agree(bool rank0_decision) { return rank0_decision; }
+};
+
+}  // namespace paraflow

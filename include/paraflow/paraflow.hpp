@@ -1,0 +1,58 @@
+// ParaFlow (Alg. 1) on a communicator: each rank runs the fine propagators of its slices of a
+// window, rank 0 performs the sequential coarse correction (eq. (3)) and the argmin.
+#pragma once
+
+#include <mpi.h>
+
+#include "paraflow/method.hpp"
+#include "paraflow/parareal.hpp"
+#include "paraflow/timer.hpp"
+
+namespace paraflow {
+
+/// Alg. 1, line 3: how the window's initial points W_{n,0} are built from W_k.
+enum class InitialGuess {
+  copy,   ///< W_{n,0} = W_k: all g_n are one G(W_k); slices differ only by their batches
+  coarse  ///< W_{n+1,0} = G(W_{n,0}): the classical Parareal start
+};
+InitialGuess parse_initial_guess(const std::string& name);
+std::string to_string(InitialGuess guess);
+
+struct ParaFlowSettings {
+  int slices = 10;  ///< N_G
+  InitialGuess initial_guess = InitialGuess::copy;
+};
+
+class ParaFlow : public Method {
+ public:
+  /// Collective over `comm` (P <= N_G ranks; slices spread in contiguous blocks). Slice n of
+  /// window k draws F's batches from the streams (seed, n, k N_F + s): the result does not depend
+  /// on P. `problem`, `fine` and `coarse` are this rank's own objects.
+  ParaFlow(Problem& problem, FinePropagator& fine, CoarsePropagator& coarse,
+           ParaFlowSettings settings, MPI_Comm comm);
+  std::string name() const override { return "paraflow"; }
+  std::int64_t worst_case_cost() const override;
+  /// Per-sample gradient evaluations on the critical path of one window.
+  std::int64_t critical_path_cost() const;
+  /// Collective. Leaves every rank with the same state.
+  IterationOutcome iterate(RunState& state) override;
+  bool agree(bool rank0_decision) override;
+
+ private:
+  int first_slice(int rank) const;
+  int coarse_steps_before_correction() const;
+  void initial_points(const Vector& start, int through, PhaseTimer& timer);
+  bool fine_phase(std::int64_t k, PhaseTimer& timer);
+  void gather_fine();
+  int argmin() const;
+
+  Problem& problem_;
+  FinePropagator& fine_;
+  CoarsePropagator& coarse_;
+  ParaFlowSettings settings_;
+  MPI_Comm comm_;
+  int rank_ = 0, size_ = 1;
+  Window window_;
+};
+
+}  // namespace paraflow

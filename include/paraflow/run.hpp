@@ -1,0 +1,38 @@
+// One training run end to end: options -> problem + propagators -> method (+ communicator) ->
+// history and weights -> run file. What `paraflow run` does, callable from a user's program.
+#pragma once
+
+#include <mpi.h>
+
+#include <iosfwd>
+#include <memory>
+
+#include "paraflow/problem.hpp"
+#include "paraflow/run_config.hpp"
+#include "paraflow/trainer.hpp"
+
+namespace paraflow {
+
+struct RunResult {
+  RunState state;
+  History history;
+  StopReason reason = StopReason::budget;
+  std::int64_t ranks = 1;
+};
+
+/// The paper problem a config names, with its data drawn from the config's seed.
+std::unique_ptr<NetworkProblem> make_problem(const RunConfig& config);
+
+/// The run file of a (finished or checkpointed) run.
+RunRecord make_record(const RunConfig& config, const NetworkProblem& problem, const RunResult& run,
+                      const std::string& command_line);
+
+/// Collective over `comm`. Resolves `config` (which must name a method usable on comm's size),
+/// trains, prints progress on `log` (rank 0, nullptr: silent) and, on rank 0, writes
+/// config.output if set. `stop_flag`, when non-null, is polled on rank 0: non-zero asks the run
+/// to checkpoint and stop at the next safe point.
+RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
+                       const std::string& command_line = "",
+                       const volatile int* stop_flag = nullptr);
+
+}  // namespace paraflow

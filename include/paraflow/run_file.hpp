@@ -1,0 +1,55 @@
+// The run file (HDF5): result and checkpoint of one run, layout in ../shared/spec/INTERFACE.md.
+// Only rank 0 calls these.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "paraflow/history.hpp"
+#include "paraflow/network.hpp"
+
+namespace paraflow {
+
+/// A value in /options or /state: integer, real or string attribute.
+using Attribute = std::variant<std::int64_t, double, std::string>;
+using Attributes = std::map<std::string, Attribute>;
+
+/// Everything a run file holds, as plain data.
+struct RunRecord {
+  // / attributes
+  std::string paraflow_version;
+  std::string git_revision;
+  std::string command_line;
+  std::string created;  ///< ISO 8601
+  Attributes options;   ///< /options: every resolved option and the seed
+  Network network{{1, 1}, Activation::linear, Activation::linear};  ///< /network
+  Vector weights;          ///< /weights/W{l}, /weights/b{l}, flattened as Network lays them out
+  std::string problem;     ///< which /data datasets exist: "poisson" or a data-fit problem
+  Matrix inputs, targets;  ///< /data/inputs [N, I], /data/targets [N, O] (I x N, O x N here)
+  Matrix collocation,
+      boundary;      ///< /data/collocation [N_c, 2], /data/boundary [N_b, 2] (2 x N here)
+  History history;   ///< /history/*
+  Attributes state;  ///< /state: counters and everything a bit-exact resume needs
+  std::optional<Vector> gradient;       ///< /gradient/W{l}, b{l} (evaluate only)
+  std::optional<double> gradient_loss;  ///< attribute `loss` on /gradient
+};
+
+/// Any problem reading or writing a run file: `what()` is one line naming the file, the path
+/// inside it and what was expected.
+class RunFileError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Writes `record` atomically: to a temporary name in the same directory, flushed, then renamed.
+void write_run_file(const std::string& path, const RunRecord& record);
+
+/// Reads and validates a run file (every group, type and shape).
+RunRecord read_run_file(const std::string& path);
+
+}  // namespace paraflow

@@ -1,0 +1,51 @@
+// The driver loop shared by every method: budget and stopping rules, history, divergence, and
+// a small observer for logging and checkpoints. The algorithm files hold only the algorithms.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "paraflow/method.hpp"
+#include "paraflow/problem.hpp"
+
+namespace paraflow {
+
+enum class StopReason { budget, max_iterations, wall_time, signal, diverged };
+std::string to_string(StopReason reason);
+
+struct StopRules {
+  std::int64_t max_iterations = -1;  ///< < 0: no limit
+  double wall_time = -1;             ///< seconds; < 0: no limit
+  std::int64_t history_every = 1;    ///< iterations between history entries (and the last one)
+};
+
+/// Hooks the driver calls on rank 0 (and, for should_stop, only there: the answer is agreed).
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  /// A history entry was appended; `state` is the state it describes.
+  virtual void on_entry(const HistoryEntry&, const RunState&, const History&) {}
+  /// A signal or the user asks to stop at the next safe point.
+  virtual bool should_stop() { return false; }
+};
+
+class Trainer {
+ public:
+  /// `root`: this rank logs, observes and owns the history (rank 0).
+  Trainer(Method& method, Problem& problem, StopRules rules, bool root);
+  /// Iterates until a stopping rule holds; `state` and `history` may come from a resumed run.
+  /// Leaves the last finite state, with a history entry describing it.
+  StopReason run(RunState& state, History& history, Observer* observer = nullptr);
+
+ private:
+  std::optional<StopReason> stop_reason(const RunState& state, double started, Observer* observer);
+  void record(RunState& state, History& history, std::int64_t corrections, const PhaseTimes& times,
+              Observer* observer);
+
+  Method& method_;
+  Problem& problem_;
+  StopRules rules_;
+  bool root_;
+};
+
+}  // namespace paraflow

@@ -1,0 +1,226 @@
+#include "paraflow/run.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <ostream>
+#include <stdexcept>
+
+#include "paraflow/paraflow.hpp"
+#include "paraflow/paraflows.hpp"
+#include "paraflow/problems/data_fit.hpp"
+#include "paraflow/problems/paper.hpp"
+#include "paraflow/problems/poisson.hpp"
+#include "paraflow/sgd.hpp"
+#include "paraflow/timer.hpp"
+#include "paraflow/version.hpp"
+
+namespace paraflow {
+
+std::unique_ptr<NetworkProblem> make_problem(const RunConfig& config) {
+  const Reduction reduction = config.reduction.empty() ? default_reduction(config.problem)
+                                                       : parse_reduction(config.reduction);
+  // The data gets its own stream of the seed, apart from the weights' and the batches'.
+  return make_paper_problem(config.problem, reduction, mix64(config.seed ^ 0x64617461ull));
+}
+
+namespace {
+
+std::string iso_time_now() {
+  const std::time_t t = std::time(nullptr);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return text;
+}
+
+Attributes state_attributes(const RunState& s) {
+  return {{"iteration", s.iteration},
+          {"budget", s.budget.spent},
+          {"critical_path_budget", s.budget.critical_path},
+          {"loss_evaluations", s.budget.loss_evaluations},
+          {"loss", s.loss},
+          {"loss_known", std::int64_t(s.loss_known)},
+          {"wall_time", s.wall_time}};
+}
+
+RunState state_from(const RunRecord& record, std::int64_t budget_limit) {
+  auto integer = [&](const char* name) {
+    auto it = record.state.find(name);
+    const auto* v = it == record.state.end() ? nullptr : std::get_if<std::int64_t>(&it->second);
+    if (!v) throw RunFileError(std::string("/state: integer attribute '") + name + "' missing");
+    return *v;
+  };
+  auto real = [&](const char* name) {
+    auto it = record.state.find(name);
+    const auto* v = it == record.state.end() ? nullptr : std::get_if<double>(&it->second);
+    if (!v) throw RunFileError(std::string("/state: real attribute '") + name + "' missing");
+    return *v;
+  };
+  RunState s;
+  s.weights = record.weights;
+  s.iteration = integer("iteration");
+  s.budget = {budget_limit, integer("budget"), integer("critical_path_budget"),
+              integer("loss_evaluations")};
+  s.loss = real("loss");
+  s.loss_known = integer("loss_known") != 0;
+  s.wall_time = real("wall_time");
+  return s;
+}
+
+std::string human(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", x);
+  return text;
+}
+
+// Rank-0 progress lines and periodic checkpoints.
+class Progress : public Observer {
+ public:
+  Progress(std::ostream* log, double interval,
+           std::function<void(const RunState&, const History&)> save, double checkpoint_every,
+           const volatile int* stop_flag)
+      : log_(log),
+        interval_(interval),
+        save_(std::move(save)),
+        checkpoint_every_(checkpoint_every),
+        stop_flag_(stop_flag) {}
+
+  void on_entry(const HistoryEntry& e, const RunState& state, const History& history) override {
+    const double now = now_seconds();
+    if (log_ && (history.size() == 1 || now - last_print_ >= interval_)) {
+      *log_ << "iter=" << e.iteration << " budget=" << e.budget
+            << " critical_path_budget=" << e.critical_path_budget << " loss=" << human(e.loss)
+            << " corrections=" << e.corrections << " wall=" << human(e.wall_time) << std::endl;
+      last_print_ = now;
+    }
+    if (checkpoint_every_ > 0 && now - last_checkpoint_ >= checkpoint_every_) {
+      save_(state, history);
+      last_checkpoint_ = now;
+    }
+  }
+  bool should_stop() override { return stop_flag_ && *stop_flag_ != 0; }
+
+ private:
+  std::ostream* log_;
+  double interval_;
+  std::function<void(const RunState&, const History&)> save_;
+  double checkpoint_every_;
+  const volatile int* stop_flag_;
+  double last_print_ = -1e300;
+  double last_checkpoint_ = now_seconds();
+};
+
+}  // namespace
+
+RunRecord make_record(const RunConfig& config, const NetworkProblem& problem, const RunResult& run,
+                      const std::string& command_line) {
+  RunRecord r;
+  r.paraflow_version = version();
+  r.git_revision = git_revision();
+  r.command_line = command_line;
+  r.created = iso_time_now();
+  r.options = config.to_attributes();
+  r.options["ranks"] = run.ranks;
+  r.network = problem.network();
+  r.weights = run.state.weights;
+  r.problem = problem.name();
+  if (const auto* fit = dynamic_cast<const DataFitProblem*>(&problem)) {
+    r.inputs = fit->inputs();
+    r.targets = fit->targets();
+  } else if (const auto* pde = dynamic_cast<const PoissonProblem*>(&problem)) {
+    r.collocation = pde->collocation();
+    r.boundary = pde->boundary();
+  }
+  r.history = run.history;
+  r.state = state_attributes(run.state);
+  r.state["stop_reason"] = to_string(run.reason);
+  return r;
+}
+
+RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
+                       const std::string& command_line, const volatile int* stop_flag) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  RunRecord resumed;
+  if (!config.resume.empty()) {
+    resumed = read_run_file(config.resume);
+    RunConfig stored = RunConfig::from_attributes(resumed.options);
+    // A resumed run keeps its options; only how far it goes and where it writes may change.
+    stored.budget = config.budget;
+    stored.max_iterations = config.max_iterations;
+    stored.wall_time = config.wall_time;
+    stored.output = config.output.empty() ? config.resume : config.output;
+    stored.checkpoint_every = config.checkpoint_every;
+    stored.log_interval = config.log_interval;
+    stored.resume = config.resume;
+    config = stored;
+  }
+  auto problem = make_problem(config);
+  config.resolve(problem->num_samples());
+  if (config.method != "paraflow" && size > 1 && rank == 0 && log)
+    *log << "note: --method " << config.method << " runs on rank 0 only; " << size - 1
+         << " rank(s) idle" << std::endl;
+
+  RunResult result;
+  result.ranks = config.method == "paraflow" ? size : 1;
+  RunState& state = result.state;
+  if (!config.resume.empty()) {
+    if (!(resumed.network == problem->network()))
+      throw RunFileError(config.resume + ": /network does not match --problem " + config.problem);
+    state = state_from(resumed, config.budget);
+    result.history = resumed.history;
+  } else {
+    state.budget.limit = config.budget;
+    if (!config.init_file.empty()) {
+      RunRecord init = read_run_file(config.init_file);
+      if (!(init.network == problem->network()))
+        throw RunFileError(config.init_file + ": /network layers do not match --problem " +
+                           config.problem);
+      state.weights = init.weights;
+    } else {
+      state.weights =
+          problem->network().initial_parameters(parse_init_scheme(config.init_scheme), config.seed);
+    }
+  }
+
+  const Index d_B = config.batch_size;
+  FinePropagator fine(*problem, d_B, config.eta, config.nf, config.seed);
+  CoarsePropagator coarse(*problem, config.eta_coarse);
+  std::unique_ptr<Method> method;
+  if (config.method == "sgd") {
+    method = std::make_unique<Sgd>(*problem, d_B, config.eta, config.seed);
+  } else if (config.method == "paraflows") {
+    method = std::make_unique<ParaFlowS>(*problem, fine, coarse,
+                                         ParaFlowSSettings{int(config.ng), config.accept_first});
+  } else {
+    method = std::make_unique<ParaFlow>(
+        *problem, fine, coarse,
+        ParaFlowSettings{int(config.ng), parse_initial_guess(config.init_guess)}, comm);
+  }
+  if (!state.budget.fits(method->worst_case_cost()) && state.iteration == 0)
+    throw std::invalid_argument("--budget " + std::to_string(config.budget) +
+                                " cannot pay for one iteration of " + config.method + " (" +
+                                std::to_string(method->worst_case_cost()) +
+                                " per-sample gradients)");
+
+  const bool root = rank == 0;
+  const bool works = config.method == "paraflow" || root;
+  auto save = [&](const RunState& s, const History& h) {
+    if (config.output.empty()) return;
+    RunResult snapshot{s, h, StopReason::signal, result.ranks};
+    write_run_file(config.output, make_record(config, *problem, snapshot, command_line));
+  };
+  Progress progress(root ? log : nullptr, config.log_interval, save, config.checkpoint_every,
+                    stop_flag);
+  if (works) {
+    Trainer trainer(*method, *problem,
+                    StopRules{config.max_iterations, config.wall_time, config.history_every}, root);
+    result.reason = trainer.run(state, result.history, &progress);
+  }
+  if (root && !config.output.empty())
+    write_run_file(config.output, make_record(config, *problem, result, command_line));
+  return result;
+}
+
+}  // namespace paraflow

@@ -1,0 +1,128 @@
+#include "paraflow/run_config.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "paraflow/problems/paper.hpp"
+
+namespace paraflow {
+
+namespace {
+void require(bool ok, const std::string& message) {
+  if (!ok) throw std::invalid_argument(message);
+}
+void require_positive(double value, const std::string& option) {
+  require(std::isfinite(value), "--" + option + " must be a finite number");
+  require(value > 0, "--" + option + " must be positive (got " + std::to_string(value) + ")");
+}
+}  // namespace
+
+void RunConfig::resolve(std::int64_t num_samples) {
+  require(is_paper_problem(problem),
+          "--problem '" + problem + "' is not one of classification, approximation, poisson");
+  require(method == "sgd" || method == "paraflows" || method == "paraflow",
+          "--method '" + method + "' is not one of sgd, paraflows, paraflow");
+  if (reduction.empty()) reduction = to_string(default_reduction(problem));
+  parse_reduction(reduction);
+  require(reduction != "deepxde" || problem == "poisson",
+          "--reduction deepxde needs --problem poisson");
+  if (init_scheme.empty()) init_scheme = to_string(default_init_scheme(problem));
+  parse_init_scheme(init_scheme);
+  require(init_guess == "copy" || init_guess == "coarse",
+          "--init-guess '" + init_guess + "' is not one of copy, coarse");
+  if (batch_size == 0) batch_size = num_samples;
+  require(batch_size >= 1, "--batch-size must be at least 1");
+  require(batch_size <= num_samples, "--batch-size " + std::to_string(batch_size) +
+                                         " exceeds the " + std::to_string(num_samples) +
+                                         " samples of --problem " + problem);
+  require_positive(eta, "eta");
+  require(nf >= 1, "--nf must be at least 1");
+  require(ng >= 1, "--ng must be at least 1");
+  if (eta_coarse == 0) eta_coarse = double(nf) * eta;
+  require_positive(eta_coarse, "eta-coarse");
+  require(budget >= 1, "--budget must be at least 1");
+  require(std::isfinite(wall_time), "--wall-time must be a finite number");
+  require(std::isfinite(checkpoint_every) && checkpoint_every >= 0,
+          "--checkpoint-every must be a finite number >= 0");
+  require(std::isfinite(log_interval) && log_interval >= 0, "--log-interval must be >= 0");
+  require(history_every >= 0, "--history-every must be >= 0");
+  // Auto: every iteration; for SGD at most ~1000 entries, and a full-loss evaluation (N samples)
+  // at most once per N/d_B steps so the history costs no more than the training.
+  if (history_every == 0)
+    history_every = method != "sgd" ? 1
+                                    : std::max({std::int64_t(1), budget / batch_size / 1000,
+                                                (num_samples + batch_size - 1) / batch_size});
+}
+
+Attributes RunConfig::to_attributes() const {
+  return {{"problem", problem},
+          {"method", method},
+          {"batch-size", batch_size},
+          {"eta", eta},
+          {"nf", nf},
+          {"ng", ng},
+          {"eta-coarse", eta_coarse},
+          {"budget", budget},
+          {"reduction", reduction},
+          {"init-guess", init_guess},
+          {"init-scheme", init_scheme},
+          {"accept-first", std::int64_t(accept_first)},
+          {"seed", std::int64_t(seed)},
+          {"max-iterations", max_iterations},
+          {"wall-time", wall_time},
+          {"history-every", history_every},
+          {"init", init_file},
+          {"output", output},
+          {"resume", resume},
+          {"checkpoint-every", checkpoint_every},
+          {"log-interval", log_interval}};
+}
+
+RunConfig RunConfig::from_attributes(const Attributes& options) {
+  auto get = [&](const std::string& name) -> const Attribute& {
+    auto it = options.find(name);
+    if (it == options.end()) throw RunFileError("/options: attribute '" + name + "' missing");
+    return it->second;
+  };
+  auto integer = [&](const std::string& name) {
+    const auto* v = std::get_if<std::int64_t>(&get(name));
+    if (!v) throw RunFileError("/options: attribute '" + name + "' must be an integer");
+    return *v;
+  };
+  auto real = [&](const std::string& name) {
+    const auto* v = std::get_if<double>(&get(name));
+    if (!v) throw RunFileError("/options: attribute '" + name + "' must be a real number");
+    return *v;
+  };
+  auto text = [&](const std::string& name) {
+    const auto* v = std::get_if<std::string>(&get(name));
+    if (!v) throw RunFileError("/options: attribute '" + name + "' must be a string");
+    return *v;
+  };
+  RunConfig c;
+  c.problem = text("problem");
+  c.method = text("method");
+  c.batch_size = integer("batch-size");
+  c.eta = real("eta");
+  c.nf = integer("nf");
+  c.ng = integer("ng");
+  c.eta_coarse = real("eta-coarse");
+  c.budget = integer("budget");
+  c.reduction = text("reduction");
+  c.init_guess = text("init-guess");
+  c.init_scheme = text("init-scheme");
+  c.accept_first = integer("accept-first") != 0;
+  c.seed = std::uint64_t(integer("seed"));
+  c.max_iterations = integer("max-iterations");
+  c.wall_time = real("wall-time");
+  c.history_every = integer("history-every");
+  c.init_file = text("init");
+  c.output = text("output");
+  c.resume = text("resume");
+  c.checkpoint_every = real("checkpoint-every");
+  c.log_interval = real("log-interval");
+  return c;
+}
+
+}  // namespace paraflow

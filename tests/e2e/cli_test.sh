@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# End-to-end checks of the `paraflow` command: usage: cli_test.sh PARAFLOW_BINARY CASE
+# Each case prints what it checks and exits non-zero on the first failure.
+set -uo pipefail
+bin=$1
+case_name=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# A bad command line: non-zero exit, exactly one stderr line 'paraflow: error: ...', no file.
+expect_error() {
+  local pattern=$1
+  shift
+  rm -f out.h5
+  "$bin" "$1" --output out.h5 "${@:2}" >stdout.txt 2>stderr.txt
+  local rc=$?
+  [ $rc -ne 0 ] || fail "exit 0 for: $*"
+  [ "$(wc -l <stderr.txt)" -eq 1 ] || fail "not one stderr line for: $* :: $(cat stderr.txt)"
+  grep -q "^paraflow: error: .*$pattern" stderr.txt || fail "no '$pattern' in: $(cat stderr.txt)"
+  [ ! -e out.h5 ] || fail "an output file was written for: $*"
+  echo "ok ($rc): $* -> $(cat stderr.txt)"
+}
+
+case $case_name in
+bad-input)
+  expect_error "unrecognised option" run --bogus 1
+  expect_error "missing" run --eta
+  expect_error "not a number" run --eta abc
+  expect_error "not finite" run --eta nan
+  expect_error "not finite" run --eta inf
+  expect_error "must be positive" run --eta -0.1
+  expect_error "must be positive" run --eta 0
+  expect_error "batch-size" run --batch-size -3
+  expect_error "exceeds" run --batch-size 11
+  expect_error "budget" run --budget 0
+  expect_error "not a whole number" run --nf 2.5
+  expect_error "ng" run --ng 0
+  expect_error "cannot pay" run --budget 10
+  expect_error "problem" run --problem regression
+  expect_error "makes no sense" run --method sgd --nf 5
+  expect_error "makes no sense" run --method paraflow --accept-first
+  expect_error "unknown command" fly
+  ;;
+init-mismatch)
+  "$bin" run --problem classification --budget 1e4 --output class.h5 >/dev/null || fail "run"
+  expect_error "/network" run --problem approximation --init class.h5
+  printf 'garbage' >garbage.h5
+  expect_error "garbage.h5" run --init garbage.h5
+  : >empty.h5
+  expect_error "empty.h5" evaluate --weights empty.h5
+  ;;
+evaluate)
+  # evaluate's loss at the final weights is the run's final loss, to the last digit.
+  "$bin" run --problem approximation --method sgd --batch-size 5 --eta 0.05 --budget 2e4 \
+    --output run.h5 >run.txt || fail "run"
+  run_loss=$(sed -n 's/^result .* loss=\([^ ]*\) .*/\1/p' run.txt)
+  "$bin" evaluate --weights run.h5 --output eval.h5 >eval.txt || fail "evaluate"
+  eval_loss=$(sed -n 's/^loss=\([^ ]*\) .*/\1/p' eval.txt)
+  [ -n "$run_loss" ] && [ "$run_loss" = "$eval_loss" ] || fail "loss $run_loss vs $eval_loss"
+  if command -v h5dump >/dev/null; then
+    h5dump -H -g /gradient eval.h5 >dump.txt || fail "h5dump"
+    grep -q 'DATASET "W3"' dump.txt || fail "no /gradient/W3"
+    h5dump -a /gradient/loss eval.h5 >/dev/null || fail "no /gradient loss attribute"
+  fi
+  echo "ok: loss=$eval_loss"
+  ;;
+diverge)
+  "$bin" run --problem poisson --method sgd --batch-size 10 --eta 10 --budget 1e5 \
+    --output div.h5 >stdout.txt 2>stderr.txt
+  rc=$?
+  [ $rc -eq 4 ] || fail "exit $rc, expected 4"
+  grep -q '^paraflow: error: the loss diverged' stderr.txt || fail "$(cat stderr.txt)"
+  grep -q 'stop=diverged' stdout.txt || fail "no stop=diverged"
+  "$bin" evaluate --weights div.h5 | grep -q '^loss=[0-9]' || fail "kept weights not finite"
+  echo "ok: $(cat stderr.txt)"
+  ;;
+sgd-progress)
+  "$bin" run --problem poisson --method sgd --batch-size 16 --eta 1e-3 --budget 2e4 \
+    --log-interval 0 >out.txt || fail "run"
+  grep -q '^iter=0 budget=0 ' out.txt || fail "no progress lines"
+  grep -q '^result method=sgd problem=poisson .*budget=20000 .*stop=budget' out.txt ||
+    fail "$(tail -1 out.txt)"
+  echo "ok: $(tail -1 out.txt)"
+  ;;
+*) fail "unknown case $case_name" ;;
+esac

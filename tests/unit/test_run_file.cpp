@@ -1,0 +1,301 @@
+// The HDF5 run file: every field survives a write/read round trip exactly, h5dump can read the
+// layout, broken files give one-line errors naming the file and the path inside, and writes are
+// atomic (no temporary left behind, a failed write keeps the previous file).
+#include <gtest/gtest.h>
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+
+#include "paraflow/run_file.hpp"
+
+namespace paraflow {
+namespace {
+
+namespace fs = std::filesystem;
+
+Matrix random_matrix(Index rows, Index cols, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  Matrix m(rows, cols);
+  for (double& x : m.reshaped()) x = u(rng);
+  return m;
+}
+
+HistoryEntry history_entry(std::int64_t k, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  return {k,      100 * k + 1, 50 * k + 2, 3 * k + 3,
+          u(rng), u(rng),      k % 4,      PhaseTimes{u(rng), u(rng), u(rng), u(rng)}};
+}
+
+// A data-fit record on a [2,3,3,2] network with every field set to distinct values.
+RunRecord data_fit_record() {
+  std::mt19937_64 rng(42);
+  RunRecord r;
+  r.paraflow_version = "0.1.0";
+  r.git_revision = "abc1234-dirty";
+  r.command_line = "paraflow run --problem peaks --eta-coarse 0.05";
+  r.created = "2024-05-01T12:34:56Z";
+  r.options = {{"batch-size", std::int64_t{5}},
+               {"seed", std::int64_t{-9007199254740993}},
+               {"eta-coarse", 0.05},
+               {"tolerance", 1e-300},
+               {"problem", std::string("peaks")},
+               {"label", std::string("\xce\xb7-coarse \xc3\xa9")}};  // UTF-8
+  r.network = Network({2, 3, 3, 2}, Activation::tanh, Activation::sigmoid);
+  r.weights = random_matrix(r.network.num_parameters(), 1, rng);
+  r.problem = "peaks";
+  r.inputs = random_matrix(2, 7, rng);
+  r.targets = random_matrix(2, 7, rng);
+  for (int k = 1; k <= 5; ++k) r.history.push_back(history_entry(k, rng));
+  r.state = {
+      {"iteration", std::int64_t{5}}, {"rng_state", std::string("13 7 1 99")}, {"eta", 0.125}};
+  r.gradient = random_matrix(r.network.num_parameters(), 1, rng);
+  r.gradient_loss = 0.1234567890123456789;
+  return r;
+}
+
+RunRecord poisson_record() {
+  std::mt19937_64 rng(7);
+  RunRecord r;
+  r.options = {{"problem", std::string("poisson")}};
+  r.network = Network({2, 4, 1}, Activation::tanh, Activation::linear);
+  r.weights = random_matrix(r.network.num_parameters(), 1, rng);
+  r.problem = "poisson";
+  r.collocation = random_matrix(2, 11, rng);
+  r.boundary = random_matrix(2, 4, rng);
+  return r;
+}
+
+void expect_same(const Matrix& a, const Matrix& b) {
+  ASSERT_EQ(a.rows(), b.rows());
+  ASSERT_EQ(a.cols(), b.cols());
+  EXPECT_TRUE(a == b);
+}
+
+void expect_same(const RunRecord& a, const RunRecord& b) {
+  EXPECT_EQ(a.paraflow_version, b.paraflow_version);
+  EXPECT_EQ(a.git_revision, b.git_revision);
+  EXPECT_EQ(a.command_line, b.command_line);
+  EXPECT_EQ(a.created, b.created);
+  EXPECT_EQ(a.options, b.options);
+  EXPECT_EQ(a.network, b.network);
+  expect_same(a.weights, b.weights);
+  EXPECT_EQ(a.problem, b.problem);
+  expect_same(a.inputs, b.inputs);
+  expect_same(a.targets, b.targets);
+  expect_same(a.collocation, b.collocation);
+  expect_same(a.boundary, b.boundary);
+  EXPECT_EQ(a.history, b.history);
+  EXPECT_EQ(a.state, b.state);
+  ASSERT_EQ(a.gradient.has_value(), b.gradient.has_value());
+  if (a.gradient) expect_same(*a.gradient, *b.gradient);
+  EXPECT_EQ(a.gradient_loss, b.gradient_loss);
+}
+
+class RunFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("paraflow_test_run_file_" + std::to_string(::getpid()) + "_" + info->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string file(const std::string& name) const { return (dir_ / name).string(); }
+
+  // Reads `path`, which must fail; returns the message after checking it is one line naming path.
+  static std::string read_error(const std::string& path) {
+    try {
+      read_run_file(path);
+    } catch (const RunFileError& e) {
+      const std::string message = e.what();
+      EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+      EXPECT_EQ(message.rfind(path + ": ", 0), 0u) << message;
+      return message;
+    }
+    ADD_FAILURE() << "reading " << path << " did not throw";
+    return "";
+  }
+
+  // Opens a written file with the HDF5 C API to break it.
+  static hid_t open_for_edit(const std::string& path) {
+    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    EXPECT_GE(f, 0);
+    return f;
+  }
+  static void replace_dataset(const std::string& path, const char* name, std::vector<hsize_t> dims,
+                              hid_t type) {
+    const hid_t f = open_for_edit(path);
+    ASSERT_GE(H5Ldelete(f, name, H5P_DEFAULT), 0);
+    const hid_t space = H5Screate_simple(int(dims.size()), dims.data(), nullptr);
+    const hid_t d = H5Dcreate2(f, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    ASSERT_GE(d, 0);
+    H5Dclose(d), H5Sclose(space), H5Fclose(f);
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(RunFile, RoundTripsEveryFieldOfADataFitRecord) {
+  const RunRecord written = data_fit_record();
+  write_run_file(file("run.h5"), written);
+  expect_same(read_run_file(file("run.h5")), written);
+}
+
+TEST_F(RunFile, RoundTripsPoissonDataWithEmptyHistoryAndNoGradient) {
+  const RunRecord written = poisson_record();
+  write_run_file(file("poisson.h5"), written);
+  const RunRecord read = read_run_file(file("poisson.h5"));
+  expect_same(read, written);
+  EXPECT_TRUE(read.history.empty());
+  EXPECT_FALSE(read.gradient.has_value());
+}
+
+TEST_F(RunFile, StoresWeightsAsRowsOfLayerOutputs) {
+  RunRecord r = data_fit_record();
+  write_run_file(file("run.h5"), r);
+  // W1 is [n_1, n_0] = [3, 2] in the file; element [i][j] = W_1(i, j).
+  const hid_t f = H5Fopen(file("run.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  const hid_t d = H5Dopen2(f, "/weights/W1", H5P_DEFAULT);
+  const hid_t space = H5Dget_space(d);
+  hsize_t dims[2] = {0, 0};
+  ASSERT_EQ(H5Sget_simple_extent_dims(space, dims, nullptr), 2);
+  EXPECT_EQ(dims[0], 3u);
+  EXPECT_EQ(dims[1], 2u);
+  double values[3][2];
+  ASSERT_GE(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values), 0);
+  H5Sclose(space), H5Dclose(d), H5Fclose(f);
+  const auto w = r.network.weight(r.weights, 1);
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 2; ++j) EXPECT_EQ(values[i][j], w(i, j)) << i << ", " << j;
+}
+
+TEST_F(RunFile, IsReadableByH5dump) {
+  if (std::system("command -v h5dump > /dev/null 2>&1") != 0)
+    GTEST_SKIP() << "h5dump not found on PATH";
+  write_run_file(file("run.h5"), data_fit_record());
+  const std::string out = file("dump.txt");
+  const std::string command =
+      "h5dump -H -d /weights/W1 -d /history/loss -g /options -g /state "
+      "-g /network -g /data '" +
+      file("run.h5") + "' > '" + out + "' 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  std::ifstream in(out);
+  const std::string dump{std::istreambuf_iterator<char>(in), {}};
+  for (const char* name : {"DATASET \"/weights/W1\"", "DATASET \"/history/loss\"",
+                           "GROUP \"/options\"", "GROUP \"/state\"", "GROUP \"/network\"",
+                           "GROUP \"/data\"", "( 3, 2 )", "H5T_IEEE_F64LE", "ATTRIBUTE \"layers\""})
+    EXPECT_NE(dump.find(name), std::string::npos) << name << " not in\n" << dump;
+}
+
+TEST_F(RunFile, RejectsFilesThatAreNotHdf5) {
+  std::ofstream(file("empty.h5")).close();
+  EXPECT_NE(read_error(file("empty.h5")).find("HDF5"), std::string::npos);
+
+  write_run_file(file("run.h5"), data_fit_record());
+  std::string bytes;
+  {
+    std::ifstream in(file("run.h5"), std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::ofstream(file("truncated.h5"), std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  EXPECT_NE(read_error(file("truncated.h5")).find("HDF5"), std::string::npos);
+
+  std::mt19937 rng(3);
+  std::string noise(4096, '\0');
+  for (char& c : noise) c = char(rng());
+  std::ofstream(file("noise.h5"), std::ios::binary) << noise;
+  EXPECT_NE(read_error(file("noise.h5")).find("HDF5"), std::string::npos);
+
+  EXPECT_NE(read_error(file("absent.h5")).find("cannot open"), std::string::npos);
+}
+
+TEST_F(RunFile, NamesAWeightWithTheWrongShape) {
+  write_run_file(file("run.h5"), data_fit_record());
+  replace_dataset(file("run.h5"), "/weights/W2", {3, 2}, H5T_IEEE_F64LE);
+  const std::string message = read_error(file("run.h5"));
+  EXPECT_NE(message.find("/weights/W2"), std::string::npos) << message;
+  EXPECT_NE(message.find("[3, 3]"), std::string::npos) << message;
+  EXPECT_NE(message.find("[3, 2]"), std::string::npos) << message;
+}
+
+TEST_F(RunFile, NamesADatasetWithTheWrongType) {
+  write_run_file(file("run.h5"), data_fit_record());
+  replace_dataset(file("run.h5"), "/weights/b1", {3}, H5T_STD_I32LE);
+  EXPECT_NE(read_error(file("run.h5")).find("/weights/b1: expected float64"), std::string::npos);
+}
+
+TEST_F(RunFile, NamesAMissingHistoryDataset) {
+  write_run_file(file("run.h5"), data_fit_record());
+  const hid_t f = open_for_edit(file("run.h5"));
+  ASSERT_GE(H5Ldelete(f, "/history/loss", H5P_DEFAULT), 0);
+  H5Fclose(f);
+  const std::string message = read_error(file("run.h5"));
+  EXPECT_NE(message.find("/history/loss: missing"), std::string::npos) << message;
+}
+
+TEST_F(RunFile, NamesAHistoryColumnOfAnotherLength) {
+  write_run_file(file("run.h5"), data_fit_record());
+  replace_dataset(file("run.h5"), "/history/budget", {4}, H5T_STD_I64LE);
+  const std::string message = read_error(file("run.h5"));
+  EXPECT_NE(message.find("/history/budget"), std::string::npos) << message;
+}
+
+TEST_F(RunFile, NamesAMissingNetworkAttribute) {
+  write_run_file(file("run.h5"), data_fit_record());
+  const hid_t f = open_for_edit(file("run.h5"));
+  ASSERT_GE(H5Adelete_by_name(f, "/network", "layers", H5P_DEFAULT), 0);
+  H5Fclose(f);
+  const std::string message = read_error(file("run.h5"));
+  EXPECT_NE(message.find("/network: attribute 'layers' missing"), std::string::npos) << message;
+}
+
+TEST_F(RunFile, WritesAtomicallyAndOverwrites) {
+  RunRecord first = data_fit_record();
+  write_run_file(file("run.h5"), first);
+  RunRecord second = data_fit_record();
+  second.history.pop_back();
+  second.weights *= 2;
+  write_run_file(file("run.h5"), second);
+  expect_same(read_run_file(file("run.h5")), second);
+
+  // A failed write (weights that do not fit the network) keeps the previous file.
+  RunRecord broken = second;
+  broken.weights.resize(3);
+  try {
+    write_run_file(file("run.h5"), broken);
+    ADD_FAILURE() << "writing mismatched weights did not throw";
+  } catch (const RunFileError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("cannot write " + file("run.h5") + ": ", 0), 0u)
+        << e.what();
+  }
+  expect_same(read_run_file(file("run.h5")), second);
+
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir_))
+    names.push_back(entry.path().filename().string());
+  EXPECT_EQ(names, std::vector<std::string>{"run.h5"});
+}
+
+TEST_F(RunFile, ReportsAnUnwritableDirectory) {
+  const std::string path = file("no/such/dir/run.h5");
+  try {
+    write_run_file(path, data_fit_record());
+    ADD_FAILURE() << "writing into a missing directory did not throw";
+  } catch (const RunFileError& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.rfind("cannot write " + path + ": ", 0), 0u) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+}
+
+}  // namespace
+}  // namespace paraflow
