@@ -67,6 +67,21 @@ RunState state_from(const RunRecord& record, std::int64_t budget_limit) {
   return s;
 }
 
+// A run that stopped between two history entries appended one for its final state; the
+// uninterrupted run has no such entry, so a resumed run drops it (and, for SGD, the loss
+// evaluation it cost) to continue bit-identically.
+void drop_end_of_run_entry(const RunConfig& config, const StopRules& rules, RunState& state,
+                           History& history) {
+  if (history.empty() || history.back().iteration != state.iteration ||
+      rules.history_due(state.iteration))
+    return;
+  history.pop_back();
+  if (config.method == "sgd") {
+    --state.budget.loss_evaluations;
+    state.loss_known = false;
+  }
+}
+
 std::string human(double x) {
   char text[32];
   std::snprintf(text, sizeof text, "%.6g", x);
@@ -147,8 +162,9 @@ RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
     resumed = read_run_file(config.resume);
     RunConfig stored = RunConfig::from_attributes(resumed.options);
     // A resumed run keeps its options; only how far it goes and where it writes may change.
-    stored.budget = config.budget;
-    stored.max_iterations = config.max_iterations;
+    if (config.budget != 0) stored.budget = config.budget;
+    if (config.max_iterations != RunConfig::kKeepRecorded)
+      stored.max_iterations = config.max_iterations;
     stored.wall_time = config.wall_time;
     stored.output = config.output.empty() ? config.resume : config.output;
     stored.checkpoint_every = config.checkpoint_every;
@@ -162,7 +178,10 @@ RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
     *log << "note: --method " << config.method << " runs on rank 0 only; " << size - 1
          << " rank(s) idle" << std::endl;
 
+  const StopRules rules{config.max_iterations, config.wall_time, config.history_every,
+                        config.history_spacing == "log"};
   RunResult result;
+  result.config = config;
   result.ranks = config.method == "paraflow" ? size : 1;
   RunState& state = result.state;
   if (!config.resume.empty()) {
@@ -170,6 +189,7 @@ RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
       throw RunFileError(config.resume + ": /network does not match --problem " + config.problem);
     state = state_from(resumed, config.budget);
     result.history = resumed.history;
+    drop_end_of_run_entry(config, rules, state, result.history);
   } else {
     state.budget.limit = config.budget;
     if (!config.init_file.empty()) {
@@ -208,14 +228,13 @@ RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
   const bool works = config.method == "paraflow" || root;
   auto save = [&](const RunState& s, const History& h) {
     if (config.output.empty()) return;
-    RunResult snapshot{s, h, StopReason::signal, result.ranks};
+    RunResult snapshot{config, s, h, StopReason::signal, result.ranks};
     write_run_file(config.output, make_record(config, *problem, snapshot, command_line));
   };
   Progress progress(root ? log : nullptr, config.log_interval, save, config.checkpoint_every,
                     stop_flag);
   if (works) {
-    Trainer trainer(*method, *problem,
-                    StopRules{config.max_iterations, config.wall_time, config.history_every}, root);
+    Trainer trainer(*method, *problem, rules, root);
     result.reason = trainer.run(state, result.history, &progress);
   }
   if (root && !config.output.empty())

@@ -1,6 +1,5 @@
 #include "paraflow/run_config.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -47,12 +46,13 @@ void RunConfig::resolve(std::int64_t num_samples) {
           "--checkpoint-every must be a finite number >= 0");
   require(std::isfinite(log_interval) && log_interval >= 0, "--log-interval must be >= 0");
   require(history_every >= 0, "--history-every must be >= 0");
-  // Auto: every iteration; for SGD at most ~1000 entries, and a full-loss evaluation (N samples)
-  // at most once per N/d_B steps so the history costs no more than the training.
+  // Auto for SGD: a full-loss evaluation (N samples) at most once per N/d_B steps, so the history
+  // costs no more than the training, and log-spaced so long runs stay small.
   if (history_every == 0)
-    history_every = method != "sgd" ? 1
-                                    : std::max({std::int64_t(1), budget / batch_size / 1000,
-                                                (num_samples + batch_size - 1) / batch_size});
+    history_every = method == "sgd" ? (num_samples + batch_size - 1) / batch_size : 1;
+  if (history_spacing.empty()) history_spacing = method == "sgd" ? "log" : "linear";
+  require(history_spacing == "log" || history_spacing == "linear",
+          "--history-spacing '" + history_spacing + "' is not one of linear, log");
 }
 
 Attributes RunConfig::to_attributes() const {
@@ -72,6 +72,7 @@ Attributes RunConfig::to_attributes() const {
           {"max-iterations", max_iterations},
           {"wall-time", wall_time},
           {"history-every", history_every},
+          {"history-spacing", history_spacing},
           {"init", init_file},
           {"output", output},
           {"resume", resume},
@@ -117,6 +118,7 @@ RunConfig RunConfig::from_attributes(const Attributes& options) {
   c.max_iterations = integer("max-iterations");
   c.wall_time = real("wall-time");
   c.history_every = integer("history-every");
+  c.history_spacing = text("history-spacing");
   c.init_file = text("init");
   c.output = text("output");
   c.resume = text("resume");

@@ -1,5 +1,6 @@
 #include "paraflow/trainer.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "paraflow/timer.hpp"
@@ -22,10 +23,22 @@ std::string to_string(StopReason reason) {
   return "?";
 }
 
+bool StopRules::history_due(std::int64_t iteration) const {
+  std::int64_t every = history_every;
+  if (history_log_spacing) {
+    // Every history_every below 1000 iterations, then every 10, 100, ... per decade: about
+    // 900 entries per decade whatever the budget, so runs of different lengths share entries.
+    std::int64_t decade_step = 1;
+    for (std::int64_t j = iteration; j >= 1000; j /= 10) decade_step *= 10;
+    every = std::max(every, decade_step);
+  }
+  return iteration % every == 0;
+}
+
 Trainer::Trainer(Method& method, Problem& problem, StopRules rules, bool root)
     : method_(method), problem_(problem), rules_(rules), root_(root) {}
 
-std::optional<StopReason> Trainer::stop_reason(const RunState& state, double started,
+std::optional<StopReason> Trainer::stop_reason(const RunState& state, double session_start,
                                                Observer* observer) {
   if (!state.budget.fits(method_.worst_case_cost())) return StopReason::budget;
   if (rules_.max_iterations >= 0 && state.iteration >= rules_.max_iterations)
@@ -33,7 +46,7 @@ std::optional<StopReason> Trainer::stop_reason(const RunState& state, double sta
   // Clock and signals are read on rank 0 only and agreed, so all ranks stop together.
   int local = 0;
   if (root_) {
-    if (rules_.wall_time >= 0 && now_seconds() - started >= rules_.wall_time) local = 1;
+    if (rules_.wall_time >= 0 && now_seconds() - session_start >= rules_.wall_time) local = 1;
     if (observer && observer->should_stop()) local = 2;
   }
   const bool stop = method_.agree(local != 0);
@@ -62,14 +75,15 @@ void Trainer::record(RunState& state, History& history, std::int64_t corrections
 }
 
 StopReason Trainer::run(RunState& state, History& history, Observer* observer) {
-  const double started = now_seconds() - state.wall_time;  // resumed runs continue the clock
+  const double session_start = now_seconds();
+  const double started = session_start - state.wall_time;  // resumed runs continue the clock
   PhaseTimes times;
   if (history.empty() && state.iteration == 0) record(state, history, 0, times, observer);
   RunState last_good = state;
   std::int64_t corrections = 0;
   StopReason reason = StopReason::budget;
   for (;;) {
-    if (auto stop = stop_reason(state, started, observer)) {
+    if (auto stop = stop_reason(state, session_start, observer)) {
       reason = *stop;
       break;
     }
@@ -81,7 +95,7 @@ StopReason Trainer::run(RunState& state, History& history, Observer* observer) {
       reason = StopReason::diverged;
       break;
     }
-    if (state.iteration % rules_.history_every == 0) {
+    if (rules_.history_due(state.iteration)) {
       record(state, history, corrections, times, observer);
       if (!std::isfinite(state.loss)) {
         reason = StopReason::diverged;

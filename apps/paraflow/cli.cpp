@@ -9,9 +9,13 @@
 namespace paraflow::cli {
 
 bool parse(const std::vector<std::string>& args, const po::options_description& options,
-           po::variables_map& values, const std::string& usage) {
+           po::variables_map& values, const std::string& usage,
+           const po::positional_options_description* positional) {
   try {
-    po::store(po::command_line_parser(args).options(options).run(), values);
+    po::command_line_parser parser(args);
+    parser.options(options);
+    if (positional) parser.positional(*positional);
+    po::store(parser.run(), values);
     if (values.count("help")) {
       if (rank_of_world() == 0) std::cout << usage << "\n\n" << options << std::endl;
       return false;
@@ -54,7 +58,10 @@ std::int64_t integer(const po::variables_map& values, const std::string& name) {
 
 std::string joined(int argc, char** argv) {
   std::string line;
-  for (int i = 0; i < argc; ++i) line += (i ? " " : "") + std::string(argv[i]);
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0) line += ' ';
+    line += argv[i];
+  }
   return line;
 }
 

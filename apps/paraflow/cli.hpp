@@ -18,7 +18,8 @@ struct UsageError : std::runtime_error {
 /// Parses `args` against `options` (unknown options and bad values are UsageErrors) and reads
 /// `--config FILE` (INI) if given. Returns false when --help was printed.
 bool parse(const std::vector<std::string>& args, const po::options_description& options,
-           po::variables_map& values, const std::string& usage);
+           po::variables_map& values, const std::string& usage,
+           const po::positional_options_description* positional = nullptr);
 
 /// A real number option that must be finite (accepts 1e6; rejects nan, inf, "abc").
 double finite_real(const po::variables_map& values, const std::string& name);

@@ -41,11 +41,13 @@ po::options_description run_options() {
     ("accept-first", po::bool_switch(), "ParaFlowS: always accept W_1 = F(W_0)")
     ("seed", text("1"), "seed of the weights, the data and every batch")
     ("max-iterations", text("-1"), "stop after this many iterations (-1: no limit)")
-    ("wall-time", text("-1"), "stop after this many seconds (-1: no limit)")
+    ("wall-time", text("-1"), "stop after this many seconds of this session (-1: no limit)")
     ("history-every", text("0"), "iterations between history entries (0: auto)")
+    ("history-spacing", text(""), "linear | log (more entries early; default: log for sgd)")
     ("init", text(""), "start from the weights of this run file")
     ("output", text(""), "the run file to write (HDF5)")
-    ("resume", text(""), "continue the run in this run file")
+    ("resume", text(""), "continue the run in this run file (its options; --budget, "
+                         "--max-iterations, --wall-time, --output may be given anew)")
     ("checkpoint-every", text("0"), "rewrite the run file every this many seconds (0: at the end)")
     ("log-interval", text("1"), "seconds between progress lines");
   // clang-format on
@@ -73,6 +75,7 @@ RunConfig config_from(const po::variables_map& v) {
   c.max_iterations = integer(v, "max-iterations");
   c.wall_time = finite_real(v, "wall-time");
   c.history_every = integer(v, "history-every");
+  c.history_spacing = text("history-spacing");
   c.init_file = text("init");
   c.output = text("output");
   c.resume = text("resume");
@@ -92,6 +95,8 @@ RunConfig config_from(const po::variables_map& v) {
   only_for("init-guess", {"paraflow"});
   only_for("accept-first", {"paraflows"});
   if (!c.resume.empty()) {
+    if (v["budget"].defaulted()) c.budget = 0;  // keep the recorded budget
+    if (v["max-iterations"].defaulted()) c.max_iterations = RunConfig::kKeepRecorded;
     // A resumed run keeps its recorded options; only these may be given beside --resume.
     for (const char* name :
          {"problem", "method", "batch-size", "eta", "nf", "ng", "eta-coarse", "reduction",
@@ -117,6 +122,7 @@ int command_run(const std::vector<std::string>& args, const std::string& command
   const bool root = rank_of_world() == 0;
   RunResult run = run_training(config, MPI_COMM_WORLD, root ? &std::cout : nullptr, command_line,
                                &g_stop_signal);
+  config = run.config;
   if (root) {
     const auto& s = run.state;
     PhaseTimes total;

@@ -18,6 +18,7 @@ const char* kUsage =
     "commands:\n"
     "  run        train a problem with sgd, paraflows or paraflow; write a run file\n"
     "  evaluate   loss and full-batch gradient at the weights of a run file\n"
+    "  info       a short summary of a run file\n"
     "run 'paraflow COMMAND --help' for its options";
 
 int dispatch(int argc, char** argv) {
@@ -30,7 +31,8 @@ int dispatch(int argc, char** argv) {
   const std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "run") return command_run(args, joined(argc, argv));
   if (command == "evaluate") return command_evaluate(args);
-  throw UsageError("unknown command '" + command + "' (run, evaluate)");
+  if (command == "info") return command_info(args);
+  throw UsageError("unknown command '" + command + "' (run, evaluate, info)");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 namespace paraflow {
 
 struct RunResult {
+  RunConfig config;  ///< as resolved (and, on --resume, as read from the run file)
   RunState state;
   History history;
   StopReason reason = StopReason::budget;

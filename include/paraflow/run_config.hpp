@@ -9,22 +9,25 @@
 namespace paraflow {
 
 struct RunConfig {
+  static constexpr std::int64_t kKeepRecorded = -2;
+
   std::string problem = "classification";
   std::string method = "paraflows";
-  std::int64_t batch_size = 0;  ///< d_B; 0 = full batch
-  double eta = 0.01;            ///< eta_F (SGD's step)
-  std::int64_t nf = 100;        ///< N_F
-  std::int64_t ng = 10;         ///< N_G
-  double eta_coarse = 0;        ///< eta_G; 0 = N_F eta_F
-  std::int64_t budget = 1000000;
-  std::string reduction;  ///< "" = the problem's paper default
+  std::int64_t batch_size = 0;    ///< d_B; 0 = full batch
+  double eta = 0.01;              ///< eta_F (SGD's step)
+  std::int64_t nf = 100;          ///< N_F
+  std::int64_t ng = 10;           ///< N_G
+  double eta_coarse = 0;          ///< eta_G; 0 = N_F eta_F
+  std::int64_t budget = 1000000;  ///< with resume: 0 = keep the recorded budget
+  std::string reduction;          ///< "" = the problem's paper default
   std::string init_guess = "copy";
   std::string init_scheme;  ///< "" = the problem's default
   bool accept_first = false;
   std::uint64_t seed = 1;
-  std::int64_t max_iterations = -1;
+  std::int64_t max_iterations = -1;  ///< < 0: none; with resume: kKeepRecorded keeps the file's
   double wall_time = -1;
-  std::int64_t history_every = 0;  ///< 0 = auto (every iteration; SGD: about 1000 entries)
+  std::int64_t history_every = 0;  ///< 0 = auto (every iteration; SGD: every ceil(N/d_B) steps)
+  std::string history_spacing;     ///< linear | log ("" = log for SGD, linear otherwise)
   std::string init_file;
   std::string output;
   std::string resume;

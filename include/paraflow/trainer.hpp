@@ -15,8 +15,12 @@ std::string to_string(StopReason reason);
 
 struct StopRules {
   std::int64_t max_iterations = -1;  ///< < 0: no limit
-  double wall_time = -1;             ///< seconds; < 0: no limit
+  double wall_time = -1;             ///< seconds of this session (a resume starts anew); < 0: none
   std::int64_t history_every = 1;    ///< iterations between history entries (and the last one)
+  bool history_log_spacing = false;  ///< also space entries ~900 per decade of iterations
+
+  /// Whether the entry after `iteration` iterations is on the history's cadence.
+  bool history_due(std::int64_t iteration) const;
 };
 
 /// Hooks the driver calls on rank 0 (and, for should_stop, only there: the answer is agreed).
@@ -38,7 +42,8 @@ class Trainer {
   StopReason run(RunState& state, History& history, Observer* observer = nullptr);
 
  private:
-  std::optional<StopReason> stop_reason(const RunState& state, double started, Observer* observer);
+  std::optional<StopReason> stop_reason(const RunState& state, double session_start,
+                                        Observer* observer);
   void record(RunState& state, History& history, std::int64_t corrections, const PhaseTimes& times,
               Observer* observer);
 

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Checkpoints and exact resume through the CLI.
+#   resume_test.sh PARAFLOW_BINARY CASE [MPIEXEC FLAGS...]
+# Cases: sgd | paraflows | paraflow (2 ranks, resumed on 1 and on 4) | signal | kill9
+set -uo pipefail
+bin=$1
+case_name=$2
+shift 2
+mpiexec=("$@")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# Weights and every deterministic history column, at full precision. The critical path depends
+# on the rank count, so a resume on other ranks compares it only up to the resume point.
+columns=(/weights/W1 /weights/W2 /weights/W3 /weights/b3 /history/iteration /history/budget
+  /history/critical_path_budget /history/loss_evaluations /history/loss /history/corrections)
+fingerprint() {
+  local d
+  for d in "${columns[@]}"; do
+    [ -n "$d" ] || continue
+    h5dump -m %.17g -d "$d" "$1" | sed -n '/DATA {/,/}/p' || fail "h5dump $d $1"
+  done
+}
+
+same_run() {  # same_run A.h5 B.h5
+  fingerprint "$1" >a.txt
+  fingerprint "$2" >b.txt
+  cmp -s a.txt b.txt || { diff a.txt b.txt | head -20; fail "$1 and $2 differ"; }
+  echo "ok: $2 is bit-identical to $1 ($(grep -c , a.txt) lines compared)"
+}
+
+command -v h5dump >/dev/null || { echo "SKIP: h5dump not installed"; exit 77; }
+
+case $case_name in
+sgd | paraflows)
+  opts=(--problem approximation --method "$case_name" --batch-size 4 --eta 0.02 --seed 3)
+  [ "$case_name" = paraflows ] && opts+=(--nf 10 --ng 30)
+  "$bin" run "${opts[@]}" --budget 40000 --output full.h5 >/dev/null || fail "full run"
+  "$bin" run "${opts[@]}" --budget 20000 --output part.h5 >/dev/null || fail "first half"
+  "$bin" run --resume part.h5 --budget 40000 >/dev/null || fail "resume"
+  same_run full.h5 part.h5
+  ;;
+paraflow)
+  opts=(run --problem classification --method paraflow --batch-size 3 --eta 0.05 --nf 10 --ng 4
+    --init-guess coarse --seed 5)
+  "${mpiexec[@]}" -n 2 "$bin" "${opts[@]}" --budget 30000 --output full.h5 >/dev/null || fail "full"
+  columns=("${columns[@]/\/history\/critical_path_budget/}")
+  for ranks in 1 4; do
+    "${mpiexec[@]}" -n 2 "$bin" "${opts[@]}" --budget 15000 --output part$ranks.h5 >/dev/null ||
+      fail "first half"
+    "${mpiexec[@]}" -n $ranks "$bin" run --resume part$ranks.h5 --budget 30000 >/dev/null ||
+      fail "resume on $ranks ranks"
+    same_run full.h5 part$ranks.h5
+  done
+  ;;
+signal)
+  # SIGUSR1 (what SLURM sends before the time limit): checkpoint, exit 3, then resume exactly.
+  opts=(--problem approximation --method paraflows --batch-size 5 --eta 0.01 --nf 50 --ng 20 --seed 2)
+  "$bin" run "${opts[@]}" --budget 3e6 --output full.h5 >/dev/null || fail "full run"
+  "$bin" run "${opts[@]}" --budget 3e6 --output part.h5 >log.txt &
+  pid=$!
+  sleep 0.5
+  kill -USR1 $pid
+  wait $pid
+  rc=$?
+  [ $rc -eq 3 ] || fail "exit $rc after SIGUSR1, expected 3"
+  grep -q 'stop=signal' log.txt || fail "no stop=signal: $(tail -1 log.txt)"
+  "$bin" run --resume part.h5 >/dev/null || fail "resume"
+  same_run full.h5 part.h5
+  ;;
+kill9)
+  # kill -9 while checkpointing often: the file on disk always opens and validates.
+  opts=(--problem approximation --method sgd --batch-size 2 --eta 0.01 --budget 1e9 --checkpoint-every 0.01)
+  for attempt in 1 2 3 4 5 6 7 8; do
+    "$bin" run "${opts[@]}" --output run.h5 >/dev/null &
+    pid=$!
+    sleep "0.$((RANDOM % 5 + 2))"
+    kill -9 $pid
+    wait $pid 2>/dev/null
+    [ -e run.h5 ] || continue
+    "$bin" info run.h5 >/dev/null || fail "attempt $attempt: run.h5 does not validate"
+    echo "ok: attempt $attempt: $(ls -l run.h5 | awk '{print $5}') bytes, validates"
+  done
+  [ -e run.h5 ] || fail "no checkpoint was ever written"
+  ;;
+*) fail "unknown case $case_name" ;;
+esac
