@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# End-to-end checks of the `paraflow` command: usage: cli_test.sh PARAFLOW_BINARY CASE
+# End-to-end checks of the `paraflow` command: usage: cli_test.sh PARAFLOW_BINARY CASE [MPIEXEC...]
 # Each case prints what it checks and exits non-zero on the first failure.
 set -uo pipefail
 bin=$1
 case_name=$2
+shift 2
+mpiexec=("$@")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -75,6 +77,33 @@ diverge)
   grep -q 'stop=diverged' stdout.txt || fail "no stop=diverged"
   "$bin" evaluate --weights div.h5 | grep -q '^loss=[0-9]' || fail "kept weights not finite"
   echo "ok: $(cat stderr.txt)"
+  ;;
+diverge-paraflow)
+  # F from W_k diverges: ParaFlowS and ParaFlow (2 ranks) stop with the message, exit 4.
+  opts=(--problem poisson --batch-size 10 --eta 10 --nf 200 --ng 2 --budget 1e5)
+  "$bin" run "${opts[@]}" --method paraflows >stdout.txt 2>stderr.txt
+  rc=$?
+  [ $rc -eq 4 ] || fail "paraflows: exit $rc, expected 4"
+  grep -q '^paraflow: error: the loss diverged' stderr.txt || fail "$(cat stderr.txt)"
+  timeout 120 "${mpiexec[@]}" -n 2 "$bin" run "${opts[@]}" --method paraflow >stdout.txt 2>stderr.txt
+  rc=$?
+  [ $rc -ne 0 ] && [ $rc -ne 124 ] || fail "paraflow on 2 ranks: exit $rc"
+  grep -q '^paraflow: error: the loss diverged' stderr.txt || fail "$(cat stderr.txt)"
+  echo "ok: both diverged cleanly"
+  ;;
+mpi-bad-input)
+  # A bad option under mpiexec: one line from rank 0, every rank exits, no hang, nothing written.
+  for args in "--method paraflow --ng 2" "--method paraflow --ng 4 --eta nan" \
+    "--method paraflow --ng 4 --accept-first"; do
+    rm -f out.h5
+    # shellcheck disable=SC2086
+    timeout 120 "${mpiexec[@]}" -n 4 "$bin" run $args --output out.h5 >stdout.txt 2>stderr.txt
+    rc=$?
+    [ $rc -ne 0 ] && [ $rc -ne 124 ] || fail "exit $rc for: $args"
+    [ "$(grep -c '^paraflow: error:' stderr.txt)" -eq 1 ] || fail "not one error line: $args"
+    [ ! -e out.h5 ] || fail "output written for: $args"
+    echo "ok ($rc): $args -> $(grep '^paraflow: error:' stderr.txt)"
+  done
   ;;
 sgd-progress)
   "$bin" run --problem poisson --method sgd --batch-size 16 --eta 1e-3 --budget 2e4 \
