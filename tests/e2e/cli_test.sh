@@ -105,6 +105,17 @@ mpi-bad-input)
     echo "ok ($rc): $args -> $(grep '^paraflow: error:' stderr.txt)"
   done
   ;;
+stop-rules)
+  "$bin" run --problem classification --method paraflows --nf 10 --budget 1e9 --max-iterations 7 \
+    >out.txt || fail "max-iterations run"
+  grep -q '^result .* iterations=7 .*stop=max-iterations' out.txt || fail "$(tail -1 out.txt)"
+  start=$(date +%s)
+  "$bin" run --problem approximation --method sgd --batch-size 1 --budget 1e12 --wall-time 1 \
+    >out.txt || fail "wall-time run"
+  grep -q '^result .*stop=wall-time' out.txt || fail "$(tail -1 out.txt)"
+  [ $(($(date +%s) - start)) -lt 20 ] || fail "--wall-time 1 took too long"
+  echo "ok: max-iterations and wall-time stop the run"
+  ;;
 sgd-progress)
   "$bin" run --problem poisson --method sgd --batch-size 16 --eta 1e-3 --budget 2e4 \
     --log-interval 0 >out.txt || fail "run"
