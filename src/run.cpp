@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <ostream>
+#include <iostream>
 #include <stdexcept>
 
 #include "paraflow/paraflow.hpp"
@@ -109,7 +109,13 @@ class Progress : public Observer {
       last_print_ = now;
     }
     if (checkpoint_every_ > 0 && now - last_checkpoint_ >= checkpoint_every_) {
-      save_(state, history);
+      // A failed checkpoint must not stop rank 0 alone while the others wait in a collective:
+      // warn and go on; the final write reports the error.
+      try {
+        save_(state, history);
+      } catch (const std::exception& e) {
+        std::cerr << "paraflow: warning: checkpoint not written: " << e.what() << std::endl;
+      }
       last_checkpoint_ = now;
     }
   }

@@ -6,7 +6,8 @@
 
 namespace paraflow {
 
-/// Seconds spent in each phase of an iteration (rank-0 view; maximum over ranks where gathered).
+/// Seconds spent in each phase of an iteration, as rank 0 saw it, except `fine`: the slowest
+/// rank's (ParaFlow), so that the four phases add up to about the iteration's wall time.
 struct PhaseTimes {
   double fine = 0;           ///< fine propagators F
   double coarse = 0;         ///< coarse propagators G (initial sweep and sequential correction)

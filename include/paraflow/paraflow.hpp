@@ -45,6 +45,7 @@ class ParaFlow : public Method {
   bool fine_phase(std::int64_t k, PhaseTimer& timer);
   void gather_fine();
   int argmin() const;
+  void report_times(PhaseTimes& times) const;
 
   Problem& problem_;
   FinePropagator& fine_;

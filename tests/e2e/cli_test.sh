@@ -105,6 +105,18 @@ mpi-bad-input)
     echo "ok ($rc): $args -> $(grep '^paraflow: error:' stderr.txt)"
   done
   ;;
+config)
+  # Options from an INI file; the command line wins; every resolved option lands in /options.
+  printf 'problem = approximation\nmethod = sgd\nbatch-size = 5\neta = 0.05\nbudget = 5000\n' >run.ini
+  "$bin" run --config run.ini --eta 0.02 --output run.h5 >out.txt || fail "run --config"
+  grep -q '^result method=sgd problem=approximation .*budget=5000 ' out.txt || fail "$(tail -1 out.txt)"
+  "$bin" info run.h5 >info.txt || fail "info"
+  grep -q 'd_B=5 eta=0.02 ' info.txt || fail "$(cat info.txt)"
+  printf 'bogus = 1\n' >bad.ini
+  expect_error "bogus" run --config bad.ini
+  expect_error "missing.ini" run --config missing.ini
+  echo "ok: $(grep method info.txt)"
+  ;;
 stop-rules)
   "$bin" run --problem classification --method paraflows --nf 10 --budget 1e9 --max-iterations 7 \
     >out.txt || fail "max-iterations run"

@@ -1,0 +1,40 @@
+// The computing half of `paraflow table`: (cell, seed) jobs spread over MPI ranks, each job one
+// SGD run and one ParaFlowS run per N_F on MPI_COMM_SELF, results aggregated into rows on rank 0.
+#pragma once
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "paraflow/table.hpp"
+
+namespace paraflow::cli {
+
+struct SweepSettings {
+  TableGrid grid;                    ///< table, problem and N; the lists are not used here
+  std::vector<std::uint64_t> seeds;  ///< sorted, distinct
+  std::int64_t ng = 100;
+  bool accept_first = false;
+  std::string reduction;  ///< "" = the problem's paper preset
+  std::string runs_dir;   ///< "" = keep no run files
+};
+
+/// A (batch size, eta_F, budget) cell and the N_F whose rows it still lacks.
+struct SweepCell {
+  std::int64_t batch_size = 0;
+  double eta = 0;
+  std::int64_t budget = 0;
+  std::vector<std::int64_t> nfs;
+};
+
+/// Collective over `comm`: every rank passes the same cells. Rank 0 gets each finished row
+/// (without the paper's values) through `on_row`, a cell's rows together once all its seeds are
+/// in. A row's `seconds` is the wall time of its ParaFlowS runs plus an equal share of the cell's
+/// SGD runs, summed over seeds, so the column adds up to the sweep's compute time.
+void run_sweep(const SweepSettings& settings, const std::vector<SweepCell>& cells, MPI_Comm comm,
+               const std::function<void(const TableRow&)>& on_row);
+
+}  // namespace paraflow::cli

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# The SLURM job scripts on a real single-node SLURM (scripts/slurm/start.sh, in a private dir):
+# usage: slurm_test.sh PARAFLOW_BINARY SOURCE_DIR. jobscripts/run.sbatch is sent USR1 once its run
+# file exists, must requeue itself once, resume and end COMPLETED with the loss of an uninterrupted
+# run; array.sbatch (2 cells) and scaling.sbatch (4 ranks) must write their run files.
+# Exit 77 (skipped) when SLURM cannot be installed or started here (no apt, not root, ...).
+set -uo pipefail
+[ $# -eq 2 ] || { echo "usage: $0 PARAFLOW_BINARY SOURCE_DIR" >&2; exit 2; }
+bin=$(readlink -f "$1")
+src=$(cd "$2" && pwd)
+[ -x "$bin" ] || { echo "FAIL: $1 is not an executable" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/paraflow-slurm-test.XXXXXX")
+chmod 755 "$work"
+export PARAFLOW_SLURM_DIR=$work/slurm
+export SLURM_CONF=$PARAFLOW_SLURM_DIR/slurm.conf
+export PARAFLOW=$bin # the job scripts' binary
+cd "$work" || exit 1
+ref_pid=""
+cleanup() {
+  [ -n "$ref_pid" ] && kill "$ref_pid" 2>/dev/null
+  "$src/scripts/slurm/stop.sh" >stop.txt 2>&1 || cat stop.txt
+  cd / && rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+skip() { echo "SKIP: $*"; exit 77; }
+dump() {
+  local f
+  for f in "$work"/*.log "$PARAFLOW_SLURM_DIR"/log/slurmctld.log "$PARAFLOW_SLURM_DIR"/log/slurmd.log; do
+    [ -e "$f" ] && { echo "---- $f (tail)"; tail -n 25 "$f"; }
+  done
+}
+fail() { echo "FAIL: $*" >&2; dump >&2; exit 1; }
+t0=$SECONDS
+elapsed() { echo "$((SECONDS - t0)) s"; }
+
+# --- SLURM up, or skip --------------------------------------------------------------------------
+if [ "$(id -u)" != 0 ] && ! { command -v sudo >/dev/null && sudo -n true 2>/dev/null; }; then
+  skip "needs root or passwordless sudo to run the SLURM daemons"
+fi
+if ! command -v slurmctld >/dev/null && ! command -v apt-get >/dev/null; then
+  skip "SLURM is not installed and there is no apt-get to install it"
+fi
+"$src/scripts/slurm/start.sh" >start.txt 2>&1 || skip "$(grep . start.txt | tail -n1)"
+echo "SLURM up after $(elapsed)"
+
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2" | head -n1; }
+job_field() { scontrol show job "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1; }
+# Waits until every job (array tasks included) of job id $1 is over; at most $2 seconds.
+wait_done() {
+  local id=$1 limit=$2 end=$((SECONDS + $2)) states
+  while :; do
+    states=$(scontrol show job "$id" 2>/dev/null | tr ' ' '\n' | sed -n 's/^JobState=//p' | sort -u | tr '\n' ' ')
+    [ -n "$states" ] || fail "job $id unknown to scontrol"
+    grep -qE 'PENDING|RUNNING|CONFIGURING|COMPLETING|REQUEUE|RESIZING|SUSPENDED|SIGNALING|STAGE_OUT' <<<"$states" || break
+    [ $SECONDS -lt $end ] || fail "job $id not over after $limit s (states: $states)"
+    sleep 1
+  done
+}
+
+# --- submit: the run to interrupt, an array over 2 cells, strong scaling on 4 ranks --------------
+opts=(--problem approximation --method paraflows --batch-size 5 --eta 0.01 --nf 50 --ng 20
+  --budget 4e7 --checkpoint-every 1 --log-interval 5)
+run_id=$(sbatch --parsable --time=10 -o run.log "$src/jobscripts/run.sbatch" -- "${opts[@]}" --output run.h5) ||
+  fail "sbatch run.sbatch"
+# The same run, uninterrupted and outside SLURM: the reference.
+"$bin" run "${opts[@]}" --output ref.h5 >ref.txt 2>&1 &
+ref_pid=$!
+
+cat >cells.txt <<'EOF'
+# two cells of a table
+--problem approximation --method sgd --batch-size 5 --eta 0.01 --budget 1e5
+
+--problem approximation --method paraflows --batch-size 5 --eta 0.01 --nf 50 --ng 20 --budget 1e5
+EOF
+array_id=$(sbatch --parsable --time=5 --array=1-2 -o 'array-%a.log' "$src/jobscripts/array.sbatch" cells.txt cells) ||
+  fail "sbatch array.sbatch"
+scaling_id=$(sbatch --parsable --time=5 --ntasks=4 -o scaling.log "$src/jobscripts/scaling.sbatch" scaling -- \
+  --problem approximation --batch-size 5 --eta 0.01 --nf 50 --ng 8 --budget 1e6 --init-guess coarse) ||
+  fail "sbatch scaling.sbatch"
+echo "submitted: run $run_id, array $array_id, scaling $scaling_id ($(elapsed))"
+
+# --- USR1 to the run's batch shell once its run file exists ------------------------------------
+end=$((SECONDS + 60))
+until [ -s run.h5 ]; do
+  [ $SECONDS -lt $end ] || fail "no run.h5 60 s after submitting (job state $(job_field "$run_id" JobState))"
+  sleep 0.2
+done
+scancel --signal=USR1 --batch "$run_id" || fail "scancel --signal=USR1 --batch $run_id"
+echo "USR1 sent to job $run_id ($(elapsed))"
+
+wait_done "$run_id" 150
+state=$(job_field "$run_id" JobState)
+restarts=$(job_field "$run_id" Restarts)
+exitcode=$(job_field "$run_id" ExitCode)
+echo "run job over ($(elapsed)): JobState=$state Restarts=$restarts ExitCode=$exitcode"
+[ "$state" = COMPLETED ] || fail "run job: JobState=$state"
+[ "$exitcode" = 0:0 ] || fail "run job: ExitCode=$exitcode"
+[ "$restarts" = 1 ] || fail "run job: Restarts=$restarts, expected 1"
+grep -q "^run.sbatch: job $run_id restart 1 .* run --resume run.h5" run.log || fail "no resumed start in run.log"
+grep -q "^run.sbatch: paraflow exited with 3 after SIGUSR1" run.log || fail "paraflow did not exit 3 on USR1"
+first=$(grep '^result ' run.log | head -n1)
+last=$(grep '^result ' run.log | tail -n1)
+[ "$(grep -c '^result ' run.log)" = 2 ] || fail "expected 2 result lines (interrupted, resumed) in run.log"
+[ "$(field stop "$first")" = signal ] || fail "first segment: $first"
+[ "$(field stop "$last")" = budget ] || fail "resumed segment: $last"
+
+wait "$ref_pid" || fail "the reference run failed: $(tail -n2 ref.txt)"
+ref_pid=""
+ref=$(grep '^result ' ref.txt | tail -n1)
+for k in loss budget iterations; do
+  [ -n "$(field $k "$ref")" ] && [ "$(field $k "$last")" = "$(field $k "$ref")" ] ||
+    fail "$k: interrupted+resumed $(field $k "$last") vs uninterrupted $(field $k "$ref")"
+done
+# The weights in the two run files give the same loss, to the last digit.
+"$bin" evaluate --weights run.h5 --output eval-run.h5 >eval-run.txt 2>&1 || fail "evaluate run.h5"
+"$bin" evaluate --weights ref.h5 --output eval-ref.h5 >eval-ref.txt 2>&1 || fail "evaluate ref.h5"
+l_run=$(sed -n 's/^loss=\([^ ]*\).*/\1/p' eval-run.txt)
+l_ref=$(sed -n 's/^loss=\([^ ]*\).*/\1/p' eval-ref.txt)
+[ -n "$l_run" ] && [ "$l_run" = "$l_ref" ] || fail "evaluate: $l_run (job) vs $l_ref (reference)"
+echo "ok: requeued once, resumed, COMPLETED; loss=$(field loss "$last") = uninterrupted; evaluate $l_run"
+
+# --- the array and scaling jobs ----------------------------------------------------------------
+wait_done "$array_id" 60
+states=$(scontrol show job "$array_id" | tr ' ' '\n' | sed -n 's/^JobState=//p' | sort | uniq -c | tr -s ' \n' ' ')
+[ "$(scontrol show job "$array_id" | grep -c 'JobState=COMPLETED')" = 2 ] || fail "array tasks:$states"
+for i in 1 2; do
+  [ -s cells/cell-$i.h5 ] || fail "no cells/cell-$i.h5"
+  grep -q '^result .*stop=budget' array-$i.log || fail "array task $i: no result line"
+done
+echo "ok: array job, 2 tasks COMPLETED, cells/cell-1.h5 and cells/cell-2.h5 written"
+
+wait_done "$scaling_id" 90
+[ "$(job_field "$scaling_id" JobState)" = COMPLETED ] || fail "scaling: JobState=$(job_field "$scaling_id" JobState)"
+for f in paraflows-1 paraflow-1 paraflow-2 paraflow-4; do
+  [ -s scaling/$f.h5 ] || fail "no scaling/$f.h5"
+done
+echo "ok: scaling job COMPLETED, ParaFlowS on 1 and ParaFlow on 1, 2, 4 ranks:"
+sed -n '/^method /,$p' scaling.log
+echo "PASS ($(elapsed))"
