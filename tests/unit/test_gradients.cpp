@@ -6,37 +6,13 @@
 #include <numeric>
 
 #include "paraflow/feedforward.hpp"
+#include "paraflow/gradient_check.hpp"
 #include "paraflow/problems/data_fit.hpp"
 #include "paraflow/problems/paper.hpp"
 #include "paraflow/problems/poisson.hpp"
 
 namespace paraflow {
 namespace {
-
-// Relative error ||g - g_fd|| / ||g_fd|| of the analytic gradient on `batch`, over every
-// coordinate of small networks and about 400 coordinates evenly spread over all layers of large
-// ones (the PINN has 7,851 parameters).
-double gradient_error(Problem& problem, const Vector& w, std::span<const Index> batch) {
-  Vector g(problem.num_parameters());
-  problem.loss_and_gradient(w, batch, g);
-  const Index stride = std::max<Index>(1, w.size() / 400);
-  Vector fd = Vector::Zero(w.size());
-  Vector probe = w;
-  for (Index i = 0; i < w.size(); ++i) {
-    if (i % stride != 0) {
-      g[i] = 0.0;  // not probed
-      continue;
-    }
-    const double h = 1e-6 * std::max(1.0, std::abs(w[i]));
-    probe[i] = w[i] + h;
-    const double plus = problem.loss(probe, batch);
-    probe[i] = w[i] - h;
-    const double minus = problem.loss(probe, batch);
-    probe[i] = w[i];
-    fd[i] = (plus - minus) / (2 * h);
-  }
-  return (g - fd).norm() / fd.norm();
-}
 
 struct Case {
   std::string problem;
