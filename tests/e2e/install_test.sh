@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The installed package is consumable: install into a temporary prefix, build example 01 as an
+# outside project with find_package(ParaFlow), run it.  usage: install_test.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+build=$1
+source=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cmake --install "$build" --prefix "$work/prefix" >/dev/null
+mkdir "$work/consumer"
+cat >"$work/consumer/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.20)
+project(consumer C CXX)
+set(CMAKE_CXX_STANDARD 20)
+find_package(ParaFlow 0.1 REQUIRED)
+add_executable(consumer $source/apps/01-own-problem/main.cpp)
+target_link_libraries(consumer PRIVATE paraflow::paraflow)
+CMAKE
+cmake -S "$work/consumer" -B "$work/consumer/build" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake --build "$work/consumer/build" >/dev/null
+"$work/consumer/build/consumer"
+test -x "$work/prefix/bin/paraflow"
+echo "ok: installed package consumed by an outside project"
