@@ -6,7 +6,19 @@
 namespace paraflow {
 
 namespace {
-constexpr Index kGradientChunk = 256;
+// Products run on chunks of at most this many batch columns, so that Eigen's packing buffers
+// (up to depth x chunk doubles) stay under its stack limit and never touch the heap, whatever
+// the batch and the SIMD width (with AVX-512, whole-batch products would malloc every call).
+constexpr Index kChunk = 128;
+
+// dst = lhs * rhs, column chunk by column chunk.
+template <class Dst, class Lhs, class Rhs>
+void multiply_by_chunks(Dst&& dst, const Lhs& lhs, const Rhs& rhs) {
+  for (Index j = 0; j < rhs.cols(); j += kChunk) {
+    const Index width = std::min(kChunk, rhs.cols() - j);
+    dst.middleCols(j, width).noalias() = lhs * rhs.middleCols(j, width);
+  }
+}
 }  // namespace
 
 Feedforward::Feedforward(const Network& network, Index max_samples, Index max_derivative_samples)
@@ -50,7 +62,7 @@ void Feedforward::forward_layer(int l, const Vector& params) {
   const int dims = network_.width(0);
   auto P = preactivation_[l].leftCols(C);
   auto S = state_[l].leftCols(C);
-  P.noalias() = network_.weight(params, l) * state_[l - 1].leftCols(C);
+  multiply_by_chunks(P, network_.weight(params, l), state_[l - 1].leftCols(C));
   P.leftCols(B).colwise() += network_.bias(params, l);
   activation::dispatch(network_.activation(l), [&](auto act) {
     using Act = decltype(act);
@@ -116,12 +128,11 @@ void Feedforward::backward_layer(int l, const Vector& params, Vector& gradient) 
     }
     Zbar.middleCols(laplacian_offset(), Bd).array() = lap_bar * Act::d1(a);
   });
-  // dLoss/dW_l = Zbar S_{l-1}^T sums over the batch; in chunks of columns so that Eigen's packing
-  // buffers stay on the stack (a depth of thousands would make it malloc on every call).
+  // dLoss/dW_l = Zbar S_{l-1}^T sums over the batch: accumulated over column chunks too.
   auto grad_w = network_.weight(gradient, l);
   grad_w.setZero();
-  for (Index j = 0; j < C; j += kGradientChunk) {
-    const Index width = std::min(kGradientChunk, C - j);
+  for (Index j = 0; j < C; j += kChunk) {
+    const Index width = std::min(kChunk, C - j);
     grad_w.noalias() += Zbar.middleCols(j, width) * state_[l - 1].middleCols(j, width).transpose();
   }
   network_.bias(gradient, l).noalias() = Zbar.leftCols(B).rowwise().sum();
