@@ -3,7 +3,8 @@
 # installs slurmctld, slurmd, slurm-client and munge when missing (apt-get), writes slurm.conf into
 # $PARAFLOW_SLURM_DIR (default /tmp/paraflow-slurm), starts munged, slurmctld and slurmd by hand
 # (no systemd needed) from a clean state, and waits until the node is idle. Safe to run again
-# (restarts cleanly). Then: export SLURM_CONF=$PARAFLOW_SLURM_DIR/slurm.conf. Stop: scripts/slurm/stop.sh.
+# (restarts cleanly). Ports: $PARAFLOW_SLURM_PORT (slurmctld, default 6817) and the next (slurmd).
+# Then: export SLURM_CONF=$PARAFLOW_SLURM_DIR/slurm.conf. Stop: scripts/slurm/stop.sh.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${PARAFLOW_SLURM_DIR:-/tmp/paraflow-slurm}
@@ -44,10 +45,13 @@ done
 # --- clean start --------------------------------------------------------------------------------
 # Anything of ours still running is stopped first, so a second start gives a fresh cluster.
 PARAFLOW_SLURM_DIR=$dir "$here/stop.sh" >/dev/null 2>&1
-# Another slurmctld/slurmd (not ours) would hold the ports 6817/6818.
-for d in slurmctld slurmd; do
-  pid=$(pgrep -x "$d" | head -n1)
-  [ -z "$pid" ] || die "a $d not started by this script is running (pid $pid); stop it first"
+# Another SLURM (a system one, or start.sh with another PARAFLOW_SLURM_DIR) may hold the ports.
+port=${PARAFLOW_SLURM_PORT:-6817}
+[[ $port =~ ^[0-9]+$ ]] || die "PARAFLOW_SLURM_PORT='$port' is not a port number"
+for p in "$port" "$((port + 1))"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+    die "port $p is in use (another SLURM running?): stop it, or set PARAFLOW_SLURM_PORT"
+  fi
 done
 rm -rf "$dir/state" "$dir/spool" "$dir/log" "$dir"/*.pid
 mkdir -p "$dir/state" "$dir/spool" "$dir/log" || die "cannot create $dir"
@@ -57,6 +61,8 @@ cat >"$dir/slurm.conf" <<EOF
 # Written by scripts/slurm/start.sh: a single-node SLURM for tests, no cgroups, no accounting.
 ClusterName=paraflow
 SlurmctldHost=$host
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge

@@ -2,7 +2,7 @@
 # The SLURM job scripts on a real single-node SLURM (scripts/slurm/start.sh, in a private dir):
 # usage: slurm_test.sh PARAFLOW_BINARY SOURCE_DIR. jobscripts/run.sbatch is sent USR1 once its run
 # file exists, must requeue itself once, resume and end COMPLETED with the loss of an uninterrupted
-# run; array.sbatch (2 cells) and scaling.sbatch (4 ranks) must write their run files.
+# run; array.sbatch (2 cells, one on 2 ranks) and scaling.sbatch (4 ranks) must write their run files.
 # Exit 77 (skipped) when SLURM cannot be installed or started here (no apt, not root, ...).
 set -uo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 PARAFLOW_BINARY SOURCE_DIR" >&2; exit 2; }
@@ -10,20 +10,32 @@ bin=$(readlink -f "$1")
 src=$(cd "$2" && pwd)
 [ -x "$bin" ] || { echo "FAIL: $1 is not an executable" >&2; exit 1; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/paraflow-slurm-test.XXXXXX")
-chmod 755 "$work"
-export PARAFLOW_SLURM_DIR=$work/slurm
-export SLURM_CONF=$PARAFLOW_SLURM_DIR/slurm.conf
-export PARAFLOW=$bin # the job scripts' binary
-cd "$work" || exit 1
+# A run of this test killed on timeout (SIGKILL: no trap) leaves its SLURM running: stop it.
+for old in "${TMPDIR:-/tmp}"/paraflow-slurm-test.*; do
+  [ -d "$old" ] || continue
+  kill -0 "$(cat "$old/test.pid" 2>/dev/null)" 2>/dev/null && continue # that test still runs
+  PARAFLOW_SLURM_DIR=$old/slurm "$src/scripts/slurm/stop.sh" >/dev/null 2>&1
+  rm -rf "$old" 2>/dev/null || sudo -n rm -rf "$old" 2>/dev/null
+done
+work=$(mktemp -d "${TMPDIR:-/tmp}/paraflow-slurm-test.XXXXXX") || exit 1
 ref_pid=""
 cleanup() {
   [ -n "$ref_pid" ] && kill "$ref_pid" 2>/dev/null
-  "$src/scripts/slurm/stop.sh" >stop.txt 2>&1 || cat stop.txt
-  cd / && rm -rf "$work"
+  PARAFLOW_SLURM_DIR=$work/slurm "$src/scripts/slurm/stop.sh" >"$work/stop.txt" 2>&1 || cat "$work/stop.txt"
+  cd / && { rm -rf "$work" 2>/dev/null || sudo -n rm -rf "$work"; } # slurm/ is root's
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
+chmod 755 "$work"
+echo $$ >"$work/test.pid"
+# A copy: every run of the test uses the same binary even if the build tree is relinked meanwhile.
+cp "$bin" "$work/paraflow" || { echo "FAIL: cannot copy $bin" >&2; exit 1; }
+bin=$work/paraflow
+export PARAFLOW_SLURM_DIR=$work/slurm
+export SLURM_CONF=$PARAFLOW_SLURM_DIR/slurm.conf
+export PARAFLOW_SLURM_PORT=${PARAFLOW_SLURM_PORT:-6917} # beside a SLURM on the default ports
+export PARAFLOW=$bin # the job scripts' binary
+cd "$work" || exit 1
 skip() { echo "SKIP: $*"; exit 77; }
 dump() {
   local f
@@ -72,9 +84,10 @@ cat >cells.txt <<'EOF'
 # two cells of a table
 --problem approximation --method sgd --batch-size 5 --eta 0.01 --budget 1e5
 
---problem approximation --method paraflows --batch-size 5 --eta 0.01 --nf 50 --ng 20 --budget 1e5
+--problem approximation --method paraflow --batch-size 5 --eta 0.01 --nf 50 --ng 4 --budget 1e5
 EOF
-array_id=$(sbatch --parsable --time=5 --array=1-2 -o 'array-%a.log' "$src/jobscripts/array.sbatch" cells.txt cells) ||
+# 2 tasks each: the ParaFlow cell runs on 2 MPI ranks, the SGD cell on one.
+array_id=$(sbatch --parsable --time=5 --array=1-2 --ntasks=2 -o 'array-%a.log' "$src/jobscripts/array.sbatch" cells.txt cells) ||
   fail "sbatch array.sbatch"
 scaling_id=$(sbatch --parsable --time=5 --ntasks=4 -o scaling.log "$src/jobscripts/scaling.sbatch" scaling -- \
   --problem approximation --batch-size 5 --eta 0.01 --nf 50 --ng 8 --budget 1e6 --init-guess coarse) ||
@@ -84,7 +97,9 @@ echo "submitted: run $run_id, array $array_id, scaling $scaling_id ($(elapsed))"
 # --- USR1 to the run's batch shell once its run file exists ------------------------------------
 end=$((SECONDS + 60))
 until [ -s run.h5 ]; do
-  [ $SECONDS -lt $end ] || fail "no run.h5 60 s after submitting (job state $(job_field "$run_id" JobState))"
+  state=$(job_field "$run_id" JobState)
+  case $state in PENDING | RUNNING | CONFIGURING) ;; *) fail "run job $state before writing run.h5" ;; esac
+  [ $SECONDS -lt $end ] || fail "no run.h5 60 s after submitting (job $state)"
   sleep 0.2
 done
 scancel --signal=USR1 --batch "$run_id" || fail "scancel --signal=USR1 --batch $run_id"
@@ -129,6 +144,7 @@ for i in 1 2; do
   [ -s cells/cell-$i.h5 ] || fail "no cells/cell-$i.h5"
   grep -q '^result .*stop=budget' array-$i.log || fail "array task $i: no result line"
 done
+grep -q '^result method=paraflow .*ranks=2 ' array-2.log || fail "array task 2: not ParaFlow on 2 ranks"
 echo "ok: array job, 2 tasks COMPLETED, cells/cell-1.h5 and cells/cell-2.h5 written"
 
 wait_done "$scaling_id" 90
