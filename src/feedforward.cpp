@@ -136,7 +136,8 @@ void Feedforward::backward_layer(int l, const Vector& params, Vector& gradient) 
     grad_w.noalias() += Zbar.middleCols(j, width) * state_[l - 1].middleCols(j, width).transpose();
   }
   network_.bias(gradient, l).noalias() = Zbar.leftCols(B).rowwise().sum();
-  if (l > 1) adjoint_[l - 1].leftCols(C).noalias() = network_.weight(params, l).transpose() * Zbar;
+  if (l > 1)
+    multiply_by_chunks(adjoint_[l - 1].leftCols(C), network_.weight(params, l).transpose(), Zbar);
 }
 
 }  // namespace paraflow
