@@ -34,7 +34,9 @@ std::optional<double> parse_r(const std::string& text) {
   if (text == "-") return std::nullopt;
   return parse_real(text);
 }
-std::string format_r(const std::optional<double>& r) { return r ? format_real(*r) : "-"; }
+std::string format_r(const std::optional<double>& r) {
+  return r ? format_real(*r) : "-";
+}
 
 }  // namespace
 
@@ -82,10 +84,14 @@ Band band_of(std::optional<double> r) {
 
 std::string to_string(Band band) {
   switch (band) {
-    case Band::below: return "<0.9";
-    case Band::middle: return "0.9-1.1";
-    case Band::above: return ">1.1";
-    case Band::none: break;
+    case Band::below:
+      return "<0.9";
+    case Band::middle:
+      return "0.9-1.1";
+    case Band::above:
+      return ">1.1";
+    case Band::none:
+      break;
   }
   return "-";
 }
@@ -133,8 +139,8 @@ std::vector<PaperRow> parse_paper_csv(std::istream& in) {
   std::string line;
   if (!std::getline(in, line)) throw std::invalid_argument("paper csv: empty");
   const auto header = split(line, ',');
-  const std::vector<std::string> fixed{"table", "problem", "batch_size", "eta_f", "budget",
-                                       "gd_loss"};
+  const std::vector<std::string> fixed{"table", "problem", "batch_size",
+                                       "eta_f", "budget",  "gd_loss"};
   if (header.size() < fixed.size() || !std::equal(fixed.begin(), fixed.end(), header.begin()))
     throw std::invalid_argument("paper csv: header is not table,problem,batch_size,...: " + line);
   std::vector<std::int64_t> nfs;
@@ -151,8 +157,9 @@ std::vector<PaperRow> parse_paper_csv(std::istream& in) {
       if (f.size() != header.size())
         throw std::invalid_argument(std::to_string(f.size()) + " fields, want " +
                                     std::to_string(header.size()));
-      PaperRow r{int(parse_whole(f[0])), f[1], parse_whole(f[2]), parse_real(f[3]),
-                 parse_whole(f[4]),      parse_real(f[5]), {}};
+      PaperRow r{
+          int(parse_whole(f[0])), f[1], parse_whole(f[2]), parse_real(f[3]), parse_whole(f[4]),
+          parse_real(f[5]),       {}};
       for (std::size_t i = 0; i < nfs.size(); ++i)
         r.r_by_nf.emplace_back(nfs[i], parse_r(f[fixed.size() + i]));
       rows.push_back(std::move(r));
@@ -195,13 +202,13 @@ const char* const kTableCsvHeader =
     "R_max,paper_R,band,paper_band,band_agrees,seconds";
 
 std::string format_table_row(const TableRow& r) {
-  std::string seeds;
-  for (auto s : r.seeds) seeds += (seeds.empty() ? "" : ";") + std::to_string(s);
+  std::ostringstream seeds;
+  for (std::size_t i = 0; i < r.seeds.size(); ++i) seeds << (i ? ";" : "") << r.seeds[i];
   const auto paper_band = r.paper_band();
   const auto agrees = r.band_agrees();
   std::ostringstream out;
   out << r.table << ',' << r.problem << ',' << r.batch_size << ',' << format_real(r.eta_f) << ','
-      << format_budget(r.budget) << ',' << r.nf << ',' << seeds << ','
+      << format_budget(r.budget) << ',' << r.nf << ',' << seeds.str() << ','
       << format_real(r.gd_loss_median) << ','
       << (r.paper_gd_loss ? format_real(*r.paper_gd_loss) : "") << ',' << format_r(r.r_median)
       << ',' << format_r(r.r_min) << ',' << format_r(r.r_max) << ','

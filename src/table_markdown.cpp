@@ -13,9 +13,12 @@ namespace {
 // Markdown has no cell shading: the paper's dark and light gray become marks after the number.
 std::string mark(Band band) {
   switch (band) {
-    case Band::below: return "◆";
-    case Band::middle: return "◇";
-    default: return "";
+    case Band::below:
+      return "◆";
+    case Band::middle:
+      return "◇";
+    default:
+      return "";
   }
 }
 
@@ -69,19 +72,16 @@ std::string table_markdown(const TableGrid& grid, const std::vector<TableRow>& r
     for (double eta : grid.etas)
       for (auto budget : grid.budgets) {
         out << "| " << format_real(eta) << " | " << format_budget(budget) << " |";
-        std::string gd = " |";
-        std::string cells;
+        const TableRow* first = nullptr;  // any row of the cell holds its GD loss
+        std::ostringstream cells;
         for (auto nf : grid.nfs) {
           auto it = by_cell.find({batch, eta, budget, nf});
-          if (it == by_cell.end()) {
-            cells += " |";
-            continue;
-          }
-          if (gd == " |") gd = " " + gd_text(*it->second) + " |";
-          cells += " " + cell_text(*it->second) + " |";
+          cells << " " << (it == by_cell.end() ? "" : cell_text(*it->second)) << " |";
+          if (it == by_cell.end()) continue;
+          if (!first) first = it->second;
           shown.push_back(*it->second);
         }
-        out << gd << cells << "\n";
+        out << " " << (first ? gd_text(*first) : "") << " |" << cells.str() << "\n";
       }
     const Agreement a = count_agreement(shown);
     out << "\nBand agreement, batch size " << batch << ": " << a.agree << " of " << a.cells

@@ -14,5 +14,6 @@ constexpr int kExitDiverged = 4;
 int command_run(const std::vector<std::string>& args, const std::string& command_line);
 int command_evaluate(const std::vector<std::string>& args);
 int command_info(const std::vector<std::string>& args);
+int command_table(const std::vector<std::string>& args);
 
 }  // namespace paraflow::cli

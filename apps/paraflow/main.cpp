@@ -19,6 +19,7 @@ const char* kUsage =
     "  run        train a problem with sgd, paraflows or paraflow; write a run file\n"
     "  evaluate   loss and full-batch gradient at the weights of a run file\n"
     "  info       a short summary of a run file\n"
+    "  table      sweep a table of the paper: SGD vs ParaFlowS, CSV + Markdown\n"
     "run 'paraflow COMMAND --help' for its options";
 
 int dispatch(int argc, char** argv) {
@@ -32,7 +33,8 @@ int dispatch(int argc, char** argv) {
   if (command == "run") return command_run(args, joined(argc, argv));
   if (command == "evaluate") return command_evaluate(args);
   if (command == "info") return command_info(args);
-  throw UsageError("unknown command '" + command + "' (run, evaluate, info)");
+  if (command == "table") return command_table(args);
+  throw UsageError("unknown command '" + command + "' (run, evaluate, info, table)");
 }
 
 }  // namespace

@@ -29,9 +29,9 @@ std::string run_file(const SweepSettings& s, const SweepCell& c, std::uint64_t s
                      const std::string& what) {
   if (s.runs_dir.empty()) return "";
   const std::string name = "table" + std::to_string(s.grid.table) + "_batch" +
-                           std::to_string(c.batch_size) + "_eta" + format_real(c.eta) +
-                           "_budget" + format_budget(c.budget) + "_seed" + std::to_string(seed) +
-                           "_" + what + ".h5";
+                           std::to_string(c.batch_size) + "_eta" + format_real(c.eta) + "_budget" +
+                           format_budget(c.budget) + "_seed" + std::to_string(seed) + "_" + what +
+                           ".h5";
   return (std::filesystem::path(s.runs_dir) / name).string();
 }
 
@@ -79,8 +79,8 @@ Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
 // net; measured on the SGD baseline).
 double estimated_cost(const SweepSettings& s, const SweepCell& c) {
   double runs = 1;
-  for (auto nf : c.nfs) runs += fits_one_iteration(c.batch_size, nf, s.grid.num_samples, s.ng,
-                                                   c.budget);
+  for (auto nf : c.nfs)
+    runs += fits_one_iteration(c.batch_size, nf, s.grid.num_samples, s.ng, c.budget);
   return double(c.budget) * runs * (1.0 + 8.0 / double(c.batch_size));
 }
 
@@ -192,26 +192,25 @@ void run_sweep(const SweepSettings& s, const std::vector<SweepCell>& cells, MPI_
       --remote;
     }
   };
-  for (std::size_t j = 0; j < jobs.size(); ++j) {
-    if (owner[j] != rank) continue;
-    Result result;
-    try {
-      result = run_job(s, cells[jobs[j].cell], jobs[j].seed);
-    } catch (const std::exception& e) {
-      if (size == 1) throw;
-      // The other ranks would wait for this result for ever: end them all.
-      std::cerr << "paraflow: error: rank " << rank << ": " << e.what() << std::endl;
-      MPI_Abort(comm, 1);
+  try {
+    for (std::size_t j = 0; j < jobs.size(); ++j) {
+      if (owner[j] != rank) continue;
+      Result result = run_job(s, cells[jobs[j].cell], jobs[j].seed);
+      if (rank == 0) {
+        collector.add(jobs[j], result);
+        receive(false);
+      } else {
+        result.insert(result.begin(), double(j));
+        MPI_Send(result.data(), int(result.size()), MPI_DOUBLE, 0, kResultTag, comm);
+      }
     }
-    if (rank == 0) {
-      collector.add(jobs[j], result);
-      receive(false);
-    } else {
-      result.insert(result.begin(), double(j));
-      MPI_Send(result.data(), int(result.size()), MPI_DOUBLE, 0, kResultTag, comm);
-    }
+    if (rank == 0) receive(true);
+  } catch (const std::exception& e) {
+    if (size == 1) throw;
+    // A failed run or write on one rank would leave the others waiting for ever: end them all.
+    std::cerr << "paraflow: error: rank " << rank << ": " << e.what() << std::endl;
+    MPI_Abort(comm, 1);
   }
-  if (rank == 0) receive(true);
   MPI_Barrier(comm);
 }
 

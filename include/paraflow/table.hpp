@@ -108,13 +108,13 @@ std::string format_table_row(const TableRow& row);
 TableRow parse_table_row(const std::string& line);
 
 /// What makes two rows the same computation (the resume key).
-using TableRowKey = std::tuple<int, std::int64_t, double, std::int64_t, std::int64_t,
-                               std::vector<std::uint64_t>>;
+using TableRowKey =
+    std::tuple<int, std::int64_t, double, std::int64_t, std::int64_t, std::vector<std::uint64_t>>;
 TableRowKey key_of(const TableRow& row);
 
 /// Band agreement with the paper over rows the paper knows.
 struct Agreement {
-  int cells = 0, agree = 0;          ///< all rows with a paper value
+  int cells = 0, agree = 0;            ///< all rows with a paper value
   int numeric = 0, numeric_agree = 0;  ///< rows where both have a number
 };
 Agreement count_agreement(const std::vector<TableRow>& rows);

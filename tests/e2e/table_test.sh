@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# End-to-end check of `paraflow table`: usage: table_test.sh PARAFLOW_BINARY SOURCE_DIR
+# A two-cell sweep of Table 1 (d_B = 10, eta_F = 0.1, budgets 1e4 and 1e5, N_F = 10 and 1000;
+# under a second): the CSV's columns, the "–" rule, R against the run files, no recomputation on
+# a rerun, resume after a cut line, --cells-of + merge, 2 MPI ranks agree (with mpiexec), and
+# scripts/plot-table (with python3-matplotlib).
+set -uo pipefail
+case $1 in */*) bin=$(readlink -f "$1") ;; *) bin=$1 ;; esac
+src=$(readlink -f "$2")
+fail() { echo "FAIL: $*" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || fail "cd $work"
+
+args=(table --table 1 --batch-sizes 10 --etas 0.1 --budgets 1e4,1e5 --nfs 10,1000 --ng 100
+      --paper-csv "$src/docs/paper_tables.csv")
+header="table,problem,batch_size,eta_f,budget,nf,seeds,gd_loss_median,paper_gd_loss,R_median,\
+R_min,R_max,paper_R,band,paper_band,band_agrees,seconds"
+# A column of the row of (budget, nf) in a CSV: field NAME.
+field() {
+  local file=$1 budget=$2 nf=$3 name=$4
+  awk -F, -v b="$budget" -v n="$nf" -v name="$name" \
+    'NR == 1 { for (i = 1; i <= NF; ++i) col[$i] = i; next }
+     $5 == b && $6 == n { print $col[name] }' "$file"
+}
+# The rows without the timing column, sorted: what two sweeps must agree on.
+values() { tail -n +2 "$1" | cut -d, -f1-16 | sort; }
+
+"$bin" "${args[@]}" --runs-dir runs --output t >out1.txt 2>err1.txt || fail "sweep: $(cat err1.txt)"
+[ "$(head -1 t.csv)" = "$header" ] || fail "CSV header: $(head -1 t.csv)"
+[ "$(tail -n +2 t.csv | wc -l)" -eq 4 ] || fail "want 4 rows: $(cat t.csv)"
+awk -F, 'NF != 17 { exit 1 }' t.csv || fail "a line without 17 fields: $(cat t.csv)"
+[ "$(grep -c '^cell table=1 batch=10 eta=0.1 budget=1e[45] nf=' out1.txt)" -eq 4 ] ||
+  fail "want 4 cell lines: $(cat out1.txt)"
+grep -q 'seconds=[0-9.]*$' out1.txt || fail "no seconds= on the cell lines"
+grep -q 'the bands agree in' t.md || fail "t.md has no summary: $(cat t.md)"
+echo "ok: 4 rows, 17 columns, 4 cell lines, t.md"
+
+# 10*1000 + 10*100 > 1e4: one ParaFlowS iteration does not fit, R is "–" (the paper has 1.0000).
+[ "$(field t.csv 1e4 1000 R_median)" = "-" ] || fail "R at 1e4, N_F=1000: $(field t.csv 1e4 1000 R_median)"
+[ "$(field t.csv 1e4 1000 band)" = "-" ] || fail "band at 1e4, N_F=1000"
+[ "$(field t.csv 1e4 1000 band_agrees)" = "no" ] || fail "band_agrees at 1e4, N_F=1000"
+[ ! -e runs/table1_batch10_eta0.1_budget1e4_seed1_nf1000.h5 ] || fail "a '–' cell was run"
+[ "$(field t.csv 1e4 10 paper_R)" = "0.0884" ] || fail "paper_R at 1e4, N_F=10"
+echo "ok: '–' where d_B N_F + N N_G > budget; paper values beside"
+
+# R = L_PF / L_GD from the two run files of the cell, to the last bit.
+loss() {
+  "$bin" evaluate --weights "$1" --output eval.h5 | sed -n 's/^loss=\([^ ]*\) .*/\1/p'
+}
+for nf in 10 1000; do
+  gd=$(loss runs/table1_batch10_eta0.1_budget1e5_seed1_sgd.h5)
+  pf=$(loss runs/table1_batch10_eta0.1_budget1e5_seed1_nf$nf.h5)
+  r=$(field t.csv 1e5 $nf R_median)
+  [ -n "$gd" ] && [ -n "$pf" ] || fail "evaluate gave no loss"
+  awk -v a="$pf" -v b="$gd" -v r="$r" 'BEGIN { exit !(a / b == r + 0) }' ||
+    fail "N_F=$nf: R=$r but L_PF/L_GD = $pf / $gd"
+  awk -v x="$gd" -v y="$(field t.csv 1e5 $nf gd_loss_median)" 'BEGIN { exit !(x + 0 == y + 0) }' ||
+    fail "gd_loss_median differs from the SGD run file's loss $gd"
+  echo "ok: N_F=$nf R=$r = $pf / $gd"
+done
+
+# A rerun computes nothing and leaves the CSV alone.
+cp t.csv before.csv
+"$bin" "${args[@]}" --runs-dir runs --output t >out2.txt 2>err2.txt || fail "rerun: $(cat err2.txt)"
+grep -q '^present rows=4 ' out2.txt || fail "rerun does not say present rows=4: $(cat out2.txt)"
+! grep -q '^cell ' out2.txt || fail "rerun recomputed: $(cat out2.txt)"
+cmp -s t.csv before.csv || fail "rerun changed t.csv"
+echo "ok: rerun -> $(head -1 out2.txt)"
+
+# A sweep killed while writing: the cut line is dropped and only that row is computed again.
+head -c -30 before.csv >t.csv
+"$bin" "${args[@]}" --output t >out3.txt 2>err3.txt || fail "resume: $(cat err3.txt)"
+[ "$(grep -c '^cell ' out3.txt)" -eq 1 ] || fail "resume computed not one row: $(cat out3.txt)"
+[ "$(values t.csv)" = "$(values before.csv)" ] || fail "resumed rows differ: $(cat t.csv)"
+echo "ok: cut line -> 1 row recomputed, same values"
+
+# Two array tasks, then a plain run merges their part files without computing.
+"$bin" "${args[@]}" --output p --cells-of 0/2 >/dev/null 2>&1 || fail "--cells-of 0/2"
+"$bin" "${args[@]}" --output p --cells-of 1/2 >/dev/null 2>&1 || fail "--cells-of 1/2"
+[ -s p.part0.csv ] && [ -s p.part1.csv ] && [ ! -e p.csv ] || fail "part files: $(ls)"
+"$bin" "${args[@]}" --output p >out4.txt 2>&1 || fail "merge: $(cat out4.txt)"
+! grep -q '^cell ' out4.txt || fail "merge recomputed: $(cat out4.txt)"
+[ "$(values p.csv)" = "$(values before.csv)" ] || fail "merged rows differ: $(cat p.csv)"
+echo "ok: --cells-of 0/2 + 1/2, merged: same values"
+
+# On 2 MPI ranks: the same rows.
+mpiexec=${PARAFLOW_MPIEXEC:-$(command -v mpiexec || true)}
+if [ -n "$mpiexec" ]; then
+  flags=(--oversubscribe)
+  [ "$(id -u)" = 0 ] && flags+=(--allow-run-as-root)
+  "$mpiexec" "${flags[@]}" -n 2 "$bin" "${args[@]}" --output m >out5.txt 2>&1 ||
+    fail "mpiexec -n 2: $(cat out5.txt)"
+  [ "$(values m.csv)" = "$(values before.csv)" ] || fail "2 ranks differ: $(cat m.csv)"
+  echo "ok: 2 ranks, same values"
+else
+  echo "skip: no mpiexec"
+fi
+
+# Bad input: exit 2, one line on stderr.
+"$bin" table --table 4 >out6.txt 2>err6.txt
+rc=$?
+[ $rc -eq 2 ] || fail "--table 4: exit $rc"
+[ "$(wc -l <err6.txt)" -eq 1 ] && grep -q '^paraflow: error: .*table' err6.txt ||
+  fail "--table 4: $(cat err6.txt)"
+echo "ok: --table 4 -> $(cat err6.txt)"
+
+# scripts/plot-table draws the CSV (where Debian's python3-matplotlib is installed).
+if /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+  /usr/bin/python3 "$src/scripts/plot-table" before.csv -o t.png 2>err7.txt || fail "plot-table: $(cat err7.txt)"
+  [ "$(head -c 4 t.png | od -An -tx1 | tr -d ' \n')" = "89504e47" ] || fail "t.png is not a PNG"
+  /usr/bin/python3 "$src/scripts/plot-table" missing.csv -o x.png 2>err8.txt
+  [ $? -eq 2 ] && grep -q '^plot-table: error:' err8.txt || fail "plot-table missing.csv: $(cat err8.txt)"
+  echo "ok: plot-table -> t.png ($(wc -c <t.png) bytes)"
+else
+  echo "skip: no python3-matplotlib for plot-table"
+fi
