@@ -45,17 +45,9 @@ Attributes state_attributes(const RunState& s) {
 
 RunState state_from(const RunRecord& record, std::int64_t budget_limit) {
   auto integer = [&](const char* name) {
-    auto it = record.state.find(name);
-    const auto* v = it == record.state.end() ? nullptr : std::get_if<std::int64_t>(&it->second);
-    if (!v) throw RunFileError(std::string("/state: integer attribute '") + name + "' missing");
-    return *v;
+    return attribute<std::int64_t>(record.state, "/state", name);
   };
-  auto real = [&](const char* name) {
-    auto it = record.state.find(name);
-    const auto* v = it == record.state.end() ? nullptr : std::get_if<double>(&it->second);
-    if (!v) throw RunFileError(std::string("/state: real attribute '") + name + "' missing");
-    return *v;
-  };
+  auto real = [&](const char* name) { return attribute<double>(record.state, "/state", name); };
   RunState s;
   s.weights = record.weights;
   s.iteration = integer("iteration");
@@ -79,6 +71,16 @@ void drop_end_of_run_entry(const RunConfig& config, const StopRules& rules, RunS
   if (config.method == "sgd") {
     --state.budget.loss_evaluations;
     state.loss_known = false;
+  }
+}
+
+// Runs `read`, prefixing the path of the file to its errors.
+template <class Read>
+auto in_file(const std::string& path, Read read) {
+  try {
+    return read();
+  } catch (const RunFileError& e) {
+    throw RunFileError(path + ": " + e.what());
   }
 }
 
@@ -166,7 +168,8 @@ RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
   RunRecord resumed;
   if (!config.resume.empty()) {
     resumed = read_run_file(config.resume);
-    RunConfig stored = RunConfig::from_attributes(resumed.options);
+    RunConfig stored =
+        in_file(config.resume, [&] { return RunConfig::from_attributes(resumed.options); });
     // A resumed run keeps its options; only how far it goes and where it writes may change.
     if (config.budget != 0) stored.budget = config.budget;
     if (config.max_iterations != RunConfig::kKeepRecorded)
@@ -193,7 +196,7 @@ RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
   if (!config.resume.empty()) {
     if (!(resumed.network == problem->network()))
       throw RunFileError(config.resume + ": /network does not match --problem " + config.problem);
-    state = state_from(resumed, config.budget);
+    state = in_file(config.resume, [&] { return state_from(resumed, config.budget); });
     result.history = resumed.history;
     drop_end_of_run_entry(config, rules, state, result.history);
   } else {

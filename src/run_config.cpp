@@ -81,26 +81,11 @@ Attributes RunConfig::to_attributes() const {
 }
 
 RunConfig RunConfig::from_attributes(const Attributes& options) {
-  auto get = [&](const std::string& name) -> const Attribute& {
-    auto it = options.find(name);
-    if (it == options.end()) throw RunFileError("/options: attribute '" + name + "' missing");
-    return it->second;
+  auto integer = [&](const char* name) {
+    return attribute<std::int64_t>(options, "/options", name);
   };
-  auto integer = [&](const std::string& name) {
-    const auto* v = std::get_if<std::int64_t>(&get(name));
-    if (!v) throw RunFileError("/options: attribute '" + name + "' must be an integer");
-    return *v;
-  };
-  auto real = [&](const std::string& name) {
-    const auto* v = std::get_if<double>(&get(name));
-    if (!v) throw RunFileError("/options: attribute '" + name + "' must be a real number");
-    return *v;
-  };
-  auto text = [&](const std::string& name) {
-    const auto* v = std::get_if<std::string>(&get(name));
-    if (!v) throw RunFileError("/options: attribute '" + name + "' must be a string");
-    return *v;
-  };
+  auto real = [&](const char* name) { return attribute<double>(options, "/options", name); };
+  auto text = [&](const char* name) { return attribute<std::string>(options, "/options", name); };
   RunConfig c;
   c.problem = text("problem");
   c.method = text("method");

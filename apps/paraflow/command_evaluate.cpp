@@ -14,10 +14,8 @@ namespace {
 
 // The problem a run file describes: its network, its data and its reduction.
 std::unique_ptr<NetworkProblem> problem_of(const RunRecord& r, const std::string& path) {
-  auto it = r.options.find("reduction");
-  const auto* name = it == r.options.end() ? nullptr : std::get_if<std::string>(&it->second);
-  if (!name) throw RunFileError(path + ": /options: string attribute 'reduction' missing");
-  const Reduction reduction = parse_reduction(*name);
+  const Reduction reduction =
+      parse_reduction(attribute<std::string>(r.options, path + ": /options", "reduction"));
   if (r.problem == "poisson")
     return std::make_unique<PoissonProblem>(r.network, r.collocation, r.boundary, reduction);
   return std::make_unique<DataFitProblem>(r.problem, r.network, r.inputs, r.targets, reduction);

@@ -46,6 +46,18 @@ class RunFileError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The value of attribute `name` in `attributes` (those of group `group`, e.g. "/options") as a T
+/// (std::int64_t, double or std::string); RunFileError naming both if it is missing or not a T.
+template <class T>
+const T& attribute(const Attributes& attributes, const std::string& group,
+                   const std::string& name) {
+  const auto it = attributes.find(name);
+  if (it == attributes.end()) throw RunFileError(group + ": attribute '" + name + "' missing");
+  const T* value = std::get_if<T>(&it->second);
+  if (!value) throw RunFileError(group + ": attribute '" + name + "' has the wrong type");
+  return *value;
+}
+
 /// Writes `record` atomically: to a temporary name in the same directory, flushed, then renamed.
 void write_run_file(const std::string& path, const RunRecord& record);
 

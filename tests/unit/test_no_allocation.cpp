@@ -27,16 +27,15 @@ TEST_P(NoAllocationTest, SgdStepAndCoarseStepAfterWarmUp) {
   EXPECT_TRUE(std::isfinite(loss));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    PaperProblems, NoAllocationTest,
-    ::testing::Values(std::pair{std::string("classification"), Index(1)},
-                      std::pair{std::string("classification"), Index(0)},
-                      std::pair{std::string("approximation"), Index(0)},
-                      std::pair{std::string("poisson"), Index(7)},
-                      std::pair{std::string("poisson"), Index(0)}),
-    [](const auto& info) {
-      return info.param.first + "_batch" + std::to_string(info.param.second);
-    });
+INSTANTIATE_TEST_SUITE_P(PaperProblems, NoAllocationTest,
+                         ::testing::Values(std::pair{std::string("classification"), Index(1)},
+                                           std::pair{std::string("classification"), Index(0)},
+                                           std::pair{std::string("approximation"), Index(0)},
+                                           std::pair{std::string("poisson"), Index(7)},
+                                           std::pair{std::string("poisson"), Index(0)}),
+                         [](const auto& info) {
+                           return info.param.first + "_batch" + std::to_string(info.param.second);
+                         });
 
 }  // namespace
 }  // namespace paraflow
