@@ -129,8 +129,8 @@ int command_run(const std::vector<std::string>& args, const std::string& command
     for (const auto& e : run.history) total += e.times;
     std::printf(
         "result method=%s problem=%s ranks=%lld iterations=%lld budget=%lld "
-        "critical_path_budget=%lld loss_evaluations=%lld loss=%.17g wall=%.3f time_fine=%.3f "
-        "time_coarse=%.3f time_communication=%.3f time_argmin=%.3f stop=%s\n",
+        "critical_path_budget=%lld loss_evaluations=%lld loss=%.17g wall=%.6g time_fine=%.6g "
+        "time_coarse=%.6g time_communication=%.6g time_argmin=%.6g stop=%s\n",
         config.method.c_str(), config.problem.c_str(), (long long)run.ranks, (long long)s.iteration,
         (long long)s.budget.spent, (long long)s.budget.critical_path,
         (long long)s.budget.loss_evaluations, s.loss, s.wall_time, total.fine, total.coarse,
