@@ -1,15 +1,12 @@
 #!/usr/bin/env bash
 # End-to-end checks of the `paraflow` command: usage: cli_test.sh PARAFLOW_BINARY CASE [MPIEXEC...]
 # Each case prints what it checks and exits non-zero on the first failure.
-set -uo pipefail
-bin=$1
+source "$(dirname "$0")/common.sh"
+bin=$(readlink -f "$1")
 case_name=$2
 shift 2
 mpiexec=("$@")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+e2e_start
 
 # A bad command line: non-zero exit, exactly one stderr line 'paraflow: error: ...', no file.
 expect_error() {

@@ -2,21 +2,11 @@
 # End-to-end check of scripts/plot-history: usage: plot_history_test.sh PARAFLOW_BINARY SOURCE_DIR
 # Makes two small run files, plots them, and checks the PNG and the error path.
 # Exits 77 (ctest's skip code) when Debian's python3 lacks h5py or matplotlib.
-set -uo pipefail
+source "$(dirname "$0")/common.sh"
 # Absolute paths: the test works in a temporary directory.
 case $1 in */*) bin=$(readlink -f "$1") ;; *) bin=$1 ;; esac
 script=$(readlink -f "$2")/scripts/plot-history
-python=/usr/bin/python3
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-if ! "$python" -c 'import h5py, matplotlib' 2>/dev/null; then
-  echo "SKIP: python3-h5py/python3-matplotlib not installed"
-  exit 77
-fi
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || fail "cd $work"
+e2e_start needs-python
 
 "$bin" run --problem classification --method sgd --eta 0.1 --batch-size 5 --budget 2e4 \
   --output a.h5 >/dev/null || fail "sgd run"

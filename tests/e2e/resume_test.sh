@@ -2,15 +2,12 @@
 # Checkpoints and exact resume through the CLI.
 #   resume_test.sh PARAFLOW_BINARY CASE [MPIEXEC FLAGS...]
 # Cases: sgd | paraflows | paraflow (2 ranks, resumed on 1 and on 4) | signal | kill9
-set -uo pipefail
-bin=$1
+source "$(dirname "$0")/common.sh"
+bin=$(readlink -f "$1")
 case_name=$2
 shift 2
 mpiexec=("$@")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+e2e_start
 
 # Weights and every deterministic history column, at full precision. The critical path depends
 # on the rank count, so a resume on other ranks compares it only up to the resume point.

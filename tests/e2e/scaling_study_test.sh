@@ -4,21 +4,11 @@
 # Runs the study on a tiny classification problem (ranks 1,2, both initial guesses, a few
 # seconds), then checks scaling.csv (the documented header, rows for ParaFlowS and ParaFlow) and
 # the four PNGs. Exits 77 (ctest's skip code) when Debian's python3 lacks h5py or matplotlib.
-set -uo pipefail
+source "$(dirname "$0")/common.sh"
 case $1 in */*) bin=$(readlink -f "$1") ;; *) bin=$1 ;; esac
 script=$(readlink -f "$2")/scripts/scaling-study
 mpiexec=${3:-mpirun}
-python=/usr/bin/python3
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-if ! "$python" -c 'import h5py, matplotlib' 2>/dev/null; then
-  echo "SKIP: python3-h5py/python3-matplotlib not installed"
-  exit 77
-fi
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || fail "cd $work"
+e2e_start needs-python
 
 "$python" "$script" --paraflow "$bin" --mpirun "$mpiexec" --ranks 1,2 --problem classification \
   --batch-size 5 --eta 0.01 --nf 10 --budget 2e4 --seed 3 --out study >stdout.txt 2>stderr.txt
