@@ -122,12 +122,8 @@ IterationOutcome ParaFlow::iterate(RunState& state) {
   IterationOutcome outcome;
   PhaseTimer timer(outcome.times);
   const int NG = settings_.slices;
-  if (!state.loss_known) {
-    timer.start(&PhaseTimes::argmin);
-    state.loss = problem_.full_loss(state.weights);
-    ++state.budget.loss_evaluations;
-    state.loss_known = true;
-  }
+  timer.start(&PhaseTimes::argmin);
+  ensure_loss_known(state, problem_);
   const int through = rank_ == 0 ? NG : first_slice(rank_ + 1) - 1;
   initial_points(state.weights, through, timer);                  // Alg. 1, line 3
   const bool slice0_finite = fine_phase(state.iteration, timer);  // Alg. 1, lines 4-6

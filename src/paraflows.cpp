@@ -18,12 +18,8 @@ IterationOutcome ParaFlowS::iterate(RunState& state) {
   IterationOutcome outcome;
   PhaseTimer timer(outcome.times);
   Vector& W = state.weights;  // W_n^k: the last accepted point; starts as W_k (Alg. 2, line 3)
-  if (!state.loss_known) {
-    timer.start(&PhaseTimes::argmin);
-    state.loss = problem_.full_loss(W);
-    ++state.budget.loss_evaluations;
-    state.loss_known = true;
-  }
+  timer.start(&PhaseTimes::argmin);
+  ensure_loss_known(state, problem_);
   double loss = state.loss;
   // Alg. 2, line 4: f_0 = F(W_0^k), g_0 = G(W_0^k).
   timer.start(&PhaseTimes::fine);

@@ -56,11 +56,7 @@ std::optional<StopReason> Trainer::stop_reason(const RunState& state, double ses
 
 void Trainer::record(RunState& state, History& history, std::int64_t corrections,
                      const PhaseTimes& times, Observer* observer) {
-  if (!state.loss_known) {
-    state.loss = problem_.full_loss(state.weights);
-    ++state.budget.loss_evaluations;
-    state.loss_known = true;
-  }
+  ensure_loss_known(state, problem_);
   if (!root_) return;
   HistoryEntry entry{state.iteration,
                      state.budget.spent,

@@ -7,6 +7,7 @@
 #include "paraflow/budget.hpp"
 #include "paraflow/history.hpp"
 #include "paraflow/network.hpp"
+#include "paraflow/problem.hpp"
 
 namespace paraflow {
 
@@ -19,6 +20,14 @@ struct RunState {
   Budget budget;
   double wall_time = 0;  ///< seconds, summed over resumed sessions
 };
+
+/// Makes state.loss = L(state.weights) known, counting one loss evaluation if it was not.
+inline void ensure_loss_known(RunState& state, Problem& problem) {
+  if (state.loss_known) return;
+  state.loss = problem.full_loss(state.weights);
+  ++state.budget.loss_evaluations;
+  state.loss_known = true;
+}
 
 /// What one iteration did.
 struct IterationOutcome {
