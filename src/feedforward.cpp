@@ -62,8 +62,12 @@ void Feedforward::forward_layer(int l, const Vector& params) {
   const int dims = network_.width(0);
   auto P = preactivation_[l].leftCols(C);
   auto S = state_[l].leftCols(C);
-  multiply_by_chunks(P, network_.weight(params, l), state_[l - 1].leftCols(C));
-  P.leftCols(B).colwise() += network_.bias(params, l);
+  if (small_layer(l)) {
+    forward_products_small(l, params);
+  } else {
+    multiply_by_chunks(P, network_.weight(params, l), state_[l - 1].leftCols(C));
+    P.leftCols(B).colwise() += network_.bias(params, l);
+  }
   activation::dispatch(network_.activation(l), [&](auto act) {
     using Act = decltype(act);
     S.leftCols(B).array() = Act::value(P.leftCols(B).array());
@@ -128,6 +132,7 @@ void Feedforward::backward_layer(int l, const Vector& params, Vector& gradient) 
     }
     Zbar.middleCols(laplacian_offset(), Bd).array() = lap_bar * Act::d1(a);
   });
+  if (small_layer(l)) return backward_products_small(l, params, gradient);
   // dLoss/dW_l = Zbar S_{l-1}^T sums over the batch: accumulated over column chunks too.
   auto grad_w = network_.weight(gradient, l);
   grad_w.setZero();
@@ -138,6 +143,50 @@ void Feedforward::backward_layer(int l, const Vector& params, Vector& gradient) 
   network_.bias(gradient, l).noalias() = Zbar.leftCols(B).rowwise().sum();
   if (l > 1)
     multiply_by_chunks(adjoint_[l - 1].leftCols(C), network_.weight(params, l).transpose(), Zbar);
+}
+
+bool Feedforward::small_layer(int l) const {
+  return derivative_samples_ == 0 &&
+         Index(network_.width(l)) * network_.width(l - 1) * samples_ <= small_layer_limit_;
+}
+
+// The products of forward_layer() as loops over contiguous columns: P = W S_{l-1} + b.
+void Feedforward::forward_products_small(int l, const Vector& params) {
+  const Index rows = network_.width(l), depth = network_.width(l - 1);
+  const double* __restrict w = network_.weight(params, l).data();
+  const double* __restrict b = network_.bias(params, l).data();
+  const double* __restrict s = state_[l - 1].data();
+  double* __restrict p = preactivation_[l].data();
+  for (Index j = 0; j < samples_; ++j, s += depth, p += rows) {
+    for (Index i = 0; i < rows; ++i) p[i] = b[i];
+    for (Index k = 0; k < depth; ++k)
+      for (Index i = 0; i < rows; ++i) p[i] += w[k * rows + i] * s[k];
+  }
+}
+
+// The products of backward_layer(): dW = Zbar S_{l-1}^T, db = Zbar 1, Sbar_{l-1} = W^T Zbar.
+void Feedforward::backward_products_small(int l, const Vector& params, Vector& gradient) {
+  const Index rows = network_.width(l), depth = network_.width(l - 1);
+  const double* __restrict w = network_.weight(params, l).data();
+  double* __restrict grad_w = network_.weight(gradient, l).data();
+  double* __restrict grad_b = network_.bias(gradient, l).data();
+  std::fill(grad_w, grad_w + rows * depth, 0.0);
+  std::fill(grad_b, grad_b + rows, 0.0);
+  const double* __restrict s = state_[l - 1].data();
+  const double* __restrict z = preactivation_adjoint_.data();
+  const Index z_stride = preactivation_adjoint_.rows();
+  double* __restrict a = adjoint_[l - 1].data();
+  for (Index j = 0; j < samples_; ++j, s += depth, z += z_stride, a += depth) {
+    for (Index i = 0; i < rows; ++i) grad_b[i] += z[i];
+    for (Index k = 0; k < depth; ++k)
+      for (Index i = 0; i < rows; ++i) grad_w[k * rows + i] += z[i] * s[k];
+    if (l == 1) continue;
+    for (Index k = 0; k < depth; ++k) {
+      double dot = 0.0;
+      for (Index i = 0; i < rows; ++i) dot += w[k * rows + i] * z[i];
+      a[k] = dot;
+    }
+  }
 }
 
 }  // namespace paraflow

@@ -40,6 +40,13 @@ class Feedforward {
 
   const Network& network() const { return network_; }
 
+  /// Layer products of at most this many multiply-adds (weights x samples), on passes without
+  /// derivative samples, run as plain loops instead of Eigen products: on tiny networks and
+  /// batches Eigen's per-product dispatch costs more than the arithmetic. 0 sends every layer
+  /// through Eigen (the reference path in tests).
+  static constexpr Index kDefaultSmallLayerLimit = 256;
+  void set_small_layer_limit(Index max_multiply_adds) { small_layer_limit_ = max_multiply_adds; }
+
  private:
   Index columns() const { return samples_ + (network_.width(0) + 1) * derivative_samples_; }
   Index derivative_offset(int k) const { return samples_ + k * derivative_samples_; }
@@ -47,6 +54,9 @@ class Feedforward {
 
   void forward_layer(int l, const Vector& params);
   void backward_layer(int l, const Vector& params, Vector& gradient);
+  bool small_layer(int l) const;
+  void forward_products_small(int l, const Vector& params);
+  void backward_products_small(int l, const Vector& params, Vector& gradient);
 
   Network network_;
   Index samples_ = 0;
@@ -55,6 +65,7 @@ class Feedforward {
   std::vector<Matrix> preactivation_;  // W_l * state_[l-1] (+ b_l on the value block)
   std::vector<Matrix> adjoint_;        // dLoss/d state_[l]
   Matrix preactivation_adjoint_;       // dLoss/d preactivation_[l], reused across layers
+  Index small_layer_limit_ = kDefaultSmallLayerLimit;
 };
 
 }  // namespace paraflow
