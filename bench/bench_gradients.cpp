@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "gemm_limit.hpp"
 #include "paraflow/problems/paper.hpp"
+#include "paraflow/problems/poisson.hpp"
 #include "paraflow/random.hpp"
 
 // Allocation counting. operator new/delete are replaced below; Eigen's own buffers bypass them
@@ -119,6 +121,35 @@ static Result run(paraflow::NetworkProblem& problem, paraflow::Vector w, Eigen::
           (COUNT_MALLOC ? mallocs : news) / double(steps), news / double(steps), loss};
 }
 
+// The PINN's full-batch throughput as a fraction of the GEMM rate for its layer shapes.
+static void print_gemm_limit(const paraflow::PoissonProblem& pinn, double grads_per_s,
+                             double seconds) {
+  const auto& net = pinn.network();
+  const Eigen::Index columns = pinn.num_collocation() * (net.width(0) + 2) + pinn.num_boundary();
+  const auto limit = bench::measure_gemm_limit(net, columns, pinn.num_samples(), seconds / 3);
+  const double ours_gflops = grads_per_s * 2.0 * limit.multiply_adds_per_sample * 1e-9;
+  const double limit_grads = limit.gradient_gflops * 1e9 / (2.0 * limit.multiply_adds_per_sample);
+  std::printf(
+      "# PINN gradient: %.0f multiply-adds per sample (%ld state columns for %ld samples) "
+      "= %.2f forward-GEMM equivalents\n",
+      limit.multiply_adds_per_sample, long(columns), long(pinn.num_samples()),
+      limit.forward_equivalents);
+  std::printf(
+      "# Eigen GEMM on these shapes: W*S %.2f, Zbar*S^T %.2f, W^T*Zbar %.2f GFlop/s; "
+      "weighted %.2f GFlop/s = %.4g grads/s\n",
+      limit.forward_gflops, limit.weight_gflops, limit.adjoint_gflops, limit.gradient_gflops,
+      limit_grads);
+  std::printf("# ours: %.2f GFlop/s = %.0f%% of the GEMM limit\n", ours_gflops,
+              100.0 * ours_gflops / limit.gradient_gflops);
+  std::printf(
+      "gemm problem=poisson columns=%ld gemm_gflops=%.4g limit_grads_per_s=%.6g "
+      "ours_gflops=%.4g fraction=%.4f multiply_adds_per_sample=%.0f "
+      "forward_equivalents=%.3f\n",
+      long(columns), limit.gradient_gflops, limit_grads, ours_gflops,
+      ours_gflops / limit.gradient_gflops, limit.multiply_adds_per_sample,
+      limit.forward_equivalents);
+}
+
 int main(int argc, char** argv) {
   double seconds = 0.5;
   std::string only;
@@ -159,7 +190,7 @@ int main(int argc, char** argv) {
     std::vector<Eigen::Index> batches;  // 0: d_B = N
   };
   const std::vector<Config> configs = {
-      {"classification", {0, 1}}, {"approximation", {0, 1}}, {"poisson", {0, 10, 1}}};
+      {"classification", {0, 1}}, {"approximation", {0, 1}}, {"poisson", {0, 720, 10, 1}}};
   bool failed = false;
   for (const auto& config : configs) {
     if (!only.empty() && config.name != only) continue;
@@ -179,6 +210,9 @@ int main(int argc, char** argv) {
           "new_per_step=%g loss=%.6g\n",
           config.name.c_str(), long(batch), r.grads_per_s, r.steps_per_s, r.allocs_per_step,
           r.news_per_step, r.loss);
+      if (auto* pinn = dynamic_cast<paraflow::PoissonProblem*>(problem.get());
+          pinn && batch == problem->num_samples())
+        print_gemm_limit(*pinn, r.grads_per_s, seconds);
     }
   }
   return failed ? 1 : 0;

@@ -2,7 +2,7 @@
 # Installs the Debian packages ParaFlow needs (only those missing), then configures and builds
 # into ./build. Used by scripts/demo.sh and scripts/test.sh; safe to run again.
 #   PARAFLOW_BUILD_DIR  build directory (default: build)
-#   PARAFLOW_CMAKE_ARGS extra arguments for cmake (e.g. -DPARAFLOW_NATIVE=ON)
+#   PARAFLOW_CMAKE_ARGS extra arguments for cmake (e.g. -DPARAFLOW_NATIVE=OFF for a portable binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -6,23 +6,30 @@
 namespace paraflow {
 
 namespace {
-// Products run on chunks of at most this many batch columns, so that Eigen's packing buffers
-// (up to depth x chunk doubles) stay under its stack limit and never touch the heap, whatever
-// the batch and the SIMD width (with AVX-512, whole-batch products would malloc every call).
-constexpr Index kChunk = 128;
+// Products run on chunks of batch columns, so that Eigen's packing buffers stay under its stack
+// limit (EIGEN_STACK_ALLOCATION_LIMIT, 128 KiB: 16384 doubles) and never touch the heap,
+// whatever the batch and the SIMD width; whole-batch products would malloc every call. A buffer
+// holds at most (layer width) x (chunk) doubles, so the widest layer sets the chunk; 7/8 of the
+// limit leaves room for Eigen's rounding of block sizes (272 columns for the PINN's width 50;
+// 128 to 320 measured the same there).
+constexpr Index kPackingDoubles = 16384 * 7 / 8;
+
+Index chunk_columns(const Network& network) {
+  return std::max<Index>(16, kPackingDoubles / network.max_width() / 16 * 16);
+}
 
 // dst = lhs * rhs, column chunk by column chunk.
 template <class Dst, class Lhs, class Rhs>
-void multiply_by_chunks(Dst&& dst, const Lhs& lhs, const Rhs& rhs) {
-  for (Index j = 0; j < rhs.cols(); j += kChunk) {
-    const Index width = std::min(kChunk, rhs.cols() - j);
+void multiply_by_chunks(Index chunk, Dst&& dst, const Lhs& lhs, const Rhs& rhs) {
+  for (Index j = 0; j < rhs.cols(); j += chunk) {
+    const Index width = std::min(chunk, rhs.cols() - j);
     dst.middleCols(j, width).noalias() = lhs * rhs.middleCols(j, width);
   }
 }
 }  // namespace
 
 Feedforward::Feedforward(const Network& network, Index max_samples, Index max_derivative_samples)
-    : network_(network) {
+    : network_(network), chunk_(chunk_columns(network)) {
   if (max_derivative_samples > max_samples)
     throw std::invalid_argument("more derivative samples than samples");
   const Index max_columns = max_samples + (network.width(0) + 1) * max_derivative_samples;
@@ -65,7 +72,7 @@ void Feedforward::forward_layer(int l, const Vector& params) {
   if (small_layer(l)) {
     forward_products_small(l, params);
   } else {
-    multiply_by_chunks(P, network_.weight(params, l), state_[l - 1].leftCols(C));
+    multiply_by_chunks(chunk_, P, network_.weight(params, l), state_[l - 1].leftCols(C));
     P.leftCols(B).colwise() += network_.bias(params, l);
   }
   activation::dispatch(network_.activation(l), [&](auto act) {
@@ -136,13 +143,14 @@ void Feedforward::backward_layer(int l, const Vector& params, Vector& gradient) 
   // dLoss/dW_l = Zbar S_{l-1}^T sums over the batch: accumulated over column chunks too.
   auto grad_w = network_.weight(gradient, l);
   grad_w.setZero();
-  for (Index j = 0; j < C; j += kChunk) {
-    const Index width = std::min(kChunk, C - j);
+  for (Index j = 0; j < C; j += chunk_) {
+    const Index width = std::min(chunk_, C - j);
     grad_w.noalias() += Zbar.middleCols(j, width) * state_[l - 1].middleCols(j, width).transpose();
   }
   network_.bias(gradient, l).noalias() = Zbar.leftCols(B).rowwise().sum();
   if (l > 1)
-    multiply_by_chunks(adjoint_[l - 1].leftCols(C), network_.weight(params, l).transpose(), Zbar);
+    multiply_by_chunks(chunk_, adjoint_[l - 1].leftCols(C), network_.weight(params, l).transpose(),
+                       Zbar);
 }
 
 bool Feedforward::small_layer(int l) const {

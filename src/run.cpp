@@ -140,6 +140,7 @@ RunRecord make_record(const RunConfig& config, const NetworkProblem& problem, co
   RunRecord r;
   r.paraflow_version = version();
   r.git_revision = git_revision();
+  r.build = build_description();
   r.command_line = command_line;
   r.created = iso_time_now();
   r.options = config.to_attributes();

@@ -107,6 +107,7 @@ void write_history(const h5::Group& group, const History& history) {
 void write_contents(const h5::File& file, const RunRecord& r) {
   file.set_string("paraflow_version", r.paraflow_version);
   file.set_string("git_revision", r.git_revision);
+  file.set_string("build", r.build);
   file.set_string("command_line", r.command_line);
   file.set_string("created", r.created);
   write_attributes(file.create_group("options"), r.options);
@@ -251,6 +252,7 @@ RunRecord read_contents(const h5::File& file) {
   RunRecord r;
   r.paraflow_version = file.get_string("paraflow_version");
   r.git_revision = file.get_string("git_revision");
+  if (file.has_attribute("build")) r.build = file.get_string("build");
   r.command_line = file.get_string("command_line");
   r.created = file.get_string("created");
   r.options = read_attributes(file.open_group("options"));

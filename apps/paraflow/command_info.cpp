@@ -37,6 +37,7 @@ int command_info(const std::vector<std::string>& args) {
   for (int n : r.network.layers()) layers += (layers.empty() ? "" : ",") + std::to_string(n);
   std::cout << path << ": ParaFlow run file (paraflow " << r.paraflow_version << ", revision "
             << r.git_revision << ", created " << r.created << ")\n"
+            << "  build     " << (r.build.empty() ? "not recorded" : r.build) << "\n"
             << "  problem   " << r.problem << ", network [" << layers << "] "
             << to_string(r.network.hidden_activation()) << "/"
             << to_string(r.network.output_activation()) << ", " << r.network.num_parameters()

@@ -5,6 +5,8 @@
 #include <Eigen/Core>
 #include <string>
 
+#include "paraflow/vectorized_tanh.hpp"
+
 namespace paraflow {
 
 enum class Activation { sigmoid, tanh, linear };
@@ -37,7 +39,7 @@ struct Sigmoid {
 struct Tanh {
   template <class A>
   static auto value(const A& z) {
-    return z.tanh();
+    return z.unaryExpr(VectorizedTanhOp{});
   }
   template <class A>
   static auto d1(const A& a) {

@@ -59,6 +59,7 @@ class Feedforward {
   void backward_products_small(int l, const Vector& params, Vector& gradient);
 
   Network network_;
+  Index chunk_;  // batch columns per Eigen product
   Index samples_ = 0;
   Index derivative_samples_ = 0;
   std::vector<Matrix> state_;  // state_[l]: post-activation columns of layer l (l = 0: input)

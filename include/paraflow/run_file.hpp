@@ -24,6 +24,7 @@ struct RunRecord {
   // / attributes
   std::string paraflow_version;
   std::string git_revision;
+  std::string build;  ///< build_description() of the writer; empty in older files
   std::string command_line;
   std::string created;  ///< ISO 8601
   Attributes options;   ///< /options: every resolved option and the seed

@@ -38,6 +38,7 @@ RunRecord data_fit_record() {
   RunRecord r;
   r.paraflow_version = "0.1.0";
   r.git_revision = "abc1234-dirty";
+  r.build = "gcc 12; Eigen 3.4.0; SIMD AVX2, FMA";
   r.command_line = "paraflow run --problem peaks --eta-coarse 0.05";
   r.created = "2024-05-01T12:34:56Z";
   r.options = {{"batch-size", std::int64_t{5}},
@@ -80,6 +81,7 @@ void expect_same(const Matrix& a, const Matrix& b) {
 void expect_same(const RunRecord& a, const RunRecord& b) {
   EXPECT_EQ(a.paraflow_version, b.paraflow_version);
   EXPECT_EQ(a.git_revision, b.git_revision);
+  EXPECT_EQ(a.build, b.build);
   EXPECT_EQ(a.command_line, b.command_line);
   EXPECT_EQ(a.created, b.created);
   EXPECT_EQ(a.options, b.options);
