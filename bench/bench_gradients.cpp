@@ -152,16 +152,20 @@ static void print_gemm_limit(const paraflow::PoissonProblem& pinn, double grads_
 
 int main(int argc, char** argv) {
   double seconds = 0.5;
+  long block = 0;  // PINN samples per block; 0: the library's default
   std::string only;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--seconds" && i + 1 < argc) {
       seconds = std::atof(argv[++i]);
+    } else if (arg == "--block" && i + 1 < argc && std::atol(argv[i + 1]) > 0) {
+      block = std::atol(argv[++i]);
     } else if (arg == "--problem" && i + 1 < argc && paraflow::is_paper_problem(argv[i + 1])) {
       only = argv[++i];
     } else {
       std::fprintf(stderr,
-                   "usage: %s [--seconds S] [--problem classification|approximation|poisson]\n",
+                   "usage: %s [--seconds S] [--problem classification|approximation|poisson] "
+                   "[--block SAMPLES]\n",
                    argv[0]);
       return 2;
     }
@@ -198,6 +202,8 @@ int main(int argc, char** argv) {
         paraflow::make_paper_problem(config.name, paraflow::default_reduction(config.name), 1);
     const auto w0 =
         problem->network().initial_parameters(paraflow::default_init_scheme(config.name), 1);
+    if (auto* pinn = dynamic_cast<paraflow::PoissonProblem*>(problem.get()); pinn && block > 0)
+      pinn->set_block_samples(block);
     for (Eigen::Index batch : config.batches) {
       if (batch == 0) batch = problem->num_samples();
       const Result r = run(*problem, w0, batch, seconds);

@@ -47,6 +47,8 @@ po::options_description table_options() {
     ("ng", text("100"), "N_G, the cap on ParaFlowS's corrections (and the '-' rule's N*N_G)")
     ("accept-first", po::bool_switch(), "ParaFlowS always accepts W_1 = F(W_0)")
     ("reduction", text(""), "sum | mean | deepxde (default: the problem's paper preset)")
+    ("compare-at", text("limit"), "R's SGD run: at the budget 'limit', or at the budget ParaFlowS "
+                                  "'spent' (it stops after its last whole iteration)")
     ("paper-csv", text(""), "the paper's values (default: shared/paper/paper_tables.csv or "
                             "docs/paper_tables.csv of the source tree)")
     ("output", text(""), "PREFIX: writes PREFIX.csv and PREFIX.md (default: table<N>)")
@@ -116,6 +118,10 @@ TableOptions options_from(const po::variables_map& v) {
   o.sweep.ng = integer(v, "ng");
   if (o.sweep.ng < 1) throw UsageError("--ng must be at least 1");
   o.sweep.accept_first = v["accept-first"].as<bool>();
+  const std::string compare_at = v["compare-at"].as<std::string>();
+  if (compare_at != "limit" && compare_at != "spent")
+    throw UsageError("--compare-at must be limit or spent, not '" + compare_at + "'");
+  o.sweep.compare_at_spent = compare_at == "spent";
   o.sweep.reduction = v["reduction"].as<std::string>();
   o.sweep.runs_dir = v["runs-dir"].as<std::string>();
   o.paper_csv = v["paper-csv"].as<std::string>();

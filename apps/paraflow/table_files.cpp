@@ -221,8 +221,9 @@ void TableFiles::finish() {
      << " where both have a number).**\n\n"
      << "Settings: seeds " << seeds.str() << "; N_G = " << o_.sweep.ng
      << "; η_G = N_F·η_F; reduction " << reduction << "; accept-first "
-     << (o_.sweep.accept_first ? "on" : "off") << "; compute time "
-     << format_real(std::round(seconds * 10) / 10) << " s; paper values "
+     << (o_.sweep.accept_first ? "on" : "off") << "; L_GD of R at "
+     << (o_.sweep.compare_at_spent ? "the budget ParaFlowS spent" : "the budget limit")
+     << "; compute time " << format_real(std::round(seconds * 10) / 10) << " s; paper values "
      << (paper_source_.empty() ? "none" : paper_source_) << ".\n\n"
      << "\"–\" rule: a cell is \"–\" when one ParaFlowS iteration's worst case, d_B·N_F + N·N_G "
      << "(N = " << g.num_samples << ", N_G = " << o_.sweep.ng

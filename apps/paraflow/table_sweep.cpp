@@ -20,8 +20,9 @@ struct Job {
   std::uint64_t seed = 0;
 };
 
-// A job's result travels as doubles: gd loss, gd seconds, then (loss, seconds) per N_F of the
-// cell, loss NaN where one iteration does not fit.
+// A job's result travels as doubles: gd loss, gd seconds, then (loss, seconds, reference loss)
+// per N_F of the cell, loss NaN where one iteration does not fit. The reference loss is R's
+// denominator: the gd loss, or SGD's loss at the budget that ParaFlowS spent.
 using Result = std::vector<double>;
 constexpr int kResultTag = 71;
 
@@ -35,12 +36,17 @@ std::string run_file(const SweepSettings& s, const SweepCell& c, std::uint64_t s
   return (std::filesystem::path(s.runs_dir) / name).string();
 }
 
-// The final full loss and the wall time of one run. A diverged run keeps its last finite
-// weights, and that loss is what the table compares (as the paper's would, a number).
-std::pair<double, double> train(RunConfig config) {
+struct Trained {
+  double loss, seconds;
+  std::int64_t spent;
+};
+
+// The final full loss, wall time and budget spent of one run. A diverged run keeps its last
+// finite weights, and that loss is what the table compares (as the paper's would, a number).
+Trained train(RunConfig config) {
   const double start = now_seconds();
   const RunResult run = run_training(std::move(config), MPI_COMM_SELF, nullptr);
-  return {run.state.loss, now_seconds() - start};
+  return {run.state.loss, now_seconds() - start, run.state.budget.spent};
 }
 
 Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
@@ -54,12 +60,12 @@ Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
   RunConfig sgd = base;
   sgd.method = "sgd";
   sgd.output = run_file(s, c, seed, "sgd");
-  const auto [gd_loss, gd_seconds] = train(sgd);
-  Result result{gd_loss, gd_seconds};
+  const Trained gd = train(sgd);
+  Result result{gd.loss, gd.seconds};
   for (auto nf : c.nfs) {
     // Checked here, not left to run_training's "cannot pay": a "–" cell is a result, not an error.
     if (!fits_one_iteration(c.batch_size, nf, s.grid.num_samples, s.ng, c.budget)) {
-      result.insert(result.end(), {std::nan(""), 0.0});
+      result.insert(result.end(), {std::nan(""), 0.0, gd.loss});
       continue;
     }
     RunConfig pf = base;
@@ -68,8 +74,17 @@ Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
     pf.ng = s.ng;
     pf.accept_first = s.accept_first;
     pf.output = run_file(s, c, seed, "nf" + std::to_string(nf));
-    const auto [loss, seconds] = train(pf);
-    result.insert(result.end(), {loss, seconds});
+    const Trained flow = train(pf);
+    Trained reference = gd;
+    if (s.compare_at_spent) {
+      RunConfig at_spent = sgd;
+      at_spent.budget = flow.spent;
+      at_spent.output = run_file(s, c, seed, "sgd_nf" + std::to_string(nf));
+      reference = train(at_spent);
+    }
+    result.insert(
+        result.end(),
+        {flow.loss, flow.seconds + (s.compare_at_spent ? reference.seconds : 0.0), reference.loss});
   }
   return result;
 }
@@ -80,7 +95,8 @@ Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
 double estimated_cost(const SweepSettings& s, const SweepCell& c) {
   double runs = 1;
   for (auto nf : c.nfs)
-    runs += fits_one_iteration(c.batch_size, nf, s.grid.num_samples, s.ng, c.budget);
+    runs += fits_one_iteration(c.batch_size, nf, s.grid.num_samples, s.ng, c.budget) *
+            (s.compare_at_spent ? 2 : 1);
   return double(c.budget) * runs * (1.0 + 8.0 / double(c.batch_size));
 }
 
@@ -138,8 +154,8 @@ class Collector {
       row.seconds = gd_seconds / double(c.nfs.size());
       std::vector<double> ratios;
       for (const auto& r : got) {
-        row.seconds += r[3 + 2 * k];
-        if (!std::isnan(r[2 + 2 * k])) ratios.push_back(r[2 + 2 * k] / r[0]);
+        row.seconds += r[3 + 3 * k];
+        if (!std::isnan(r[2 + 3 * k])) ratios.push_back(r[2 + 3 * k] / r[4 + 3 * k]);
       }
       if (!ratios.empty()) {
         const Spread spread = spread_of(ratios);

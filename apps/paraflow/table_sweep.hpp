@@ -18,6 +18,9 @@ struct SweepSettings {
   std::vector<std::uint64_t> seeds;  ///< sorted, distinct
   std::int64_t ng = 100;
   bool accept_first = false;
+  /// R's denominator: SGD at the budget limit (false), or SGD at the budget ParaFlowS actually
+  /// spent (true), which stops after its last whole iteration and may leave part unspent.
+  bool compare_at_spent = false;
   std::string reduction;  ///< "" = the problem's paper preset
   std::string runs_dir;   ///< "" = keep no run files
 };

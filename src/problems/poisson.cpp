@@ -1,5 +1,6 @@
 #include "paraflow/problems/poisson.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -13,8 +14,9 @@ PoissonProblem::PoissonProblem(Network network, Matrix collocation, Matrix bound
       collocation_(std::move(collocation)),
       boundary_(std::move(boundary)),
       source_(source),
-      feedforward_(network, collocation_.cols() + boundary_.cols(), collocation_.cols()),
-      order_(collocation_.cols() + boundary_.cols()) {
+      feedforward_(network, kDefaultBlockSamples, kDefaultBlockSamples),
+      order_(kDefaultBlockSamples),
+      block_gradient_(network.num_parameters()) {
   if (network.width(0) != 2 || network.layers().back() != 1)
     throw std::invalid_argument("the poisson problem needs a network with 2 inputs and 1 output");
   if (collocation_.rows() != 2 || boundary_.rows() != 2 || collocation_.cols() < 1 ||
@@ -22,56 +24,77 @@ PoissonProblem::PoissonProblem(Network network, Matrix collocation, Matrix bound
     throw std::invalid_argument("collocation and boundary points must be non-empty 2 x N arrays");
 }
 
-// Forward pass on the batch; leaves dLoss/du and dLoss/d(Delta u) in the adjoints. With
-// batch loss c * sum_i w_i l_i (w by the sample's kind; see INTERFACE.md), returns the loss.
-double PoissonProblem::forward(const Vector& params, std::span<const Index> batch) {
-  const Index size = Index(batch.size());
+void PoissonProblem::set_block_samples(Index samples) {
+  if (samples < 1) throw std::invalid_argument("block size must be at least 1");
+  block_samples_ = samples;
+  feedforward_ = Feedforward(network(), samples, samples);
+  order_.resize(samples);
+}
+
+// With batch loss c * sum_i w_i l_i, w by the sample's kind (see INTERFACE.md).
+PoissonProblem::Scales PoissonProblem::scales(Index batch_size) const {
+  switch (reduction()) {
+    case Reduction::sum:
+      break;
+    case Reduction::mean:
+      return {0.5 / double(batch_size), 1.0, 1.0};
+    case Reduction::deepxde:
+      return {double(num_samples()) / double(batch_size), 1.0 / double(num_collocation()),
+              1.0 / double(num_boundary())};
+  }
+  return {0.5, 1.0, 1.0};
+}
+
+// Forward pass on one block of the batch; leaves dLoss/du and dLoss/d(Delta u) in the adjoints
+// and returns the block's share of the batch loss.
+double PoissonProblem::forward(const Vector& params, std::span<const Index> block,
+                               const Scales& s) {
+  const Index size = Index(block.size());
   const Index nc = num_collocation();
   // Residual samples first: they are the derivative samples of the Feedforward pass.
   Index residuals = 0;
-  for (Index i : batch)
+  for (Index i : block)
     if (i < nc) order_[residuals++] = i;
-  for (Index i = residuals; Index s : batch)
-    if (s >= nc) order_[i++] = s;
+  for (Index i = residuals; Index j : block)
+    if (j >= nc) order_[i++] = j;
 
   auto input = feedforward_.begin(size, residuals);
   for (Index j = 0; j < residuals; ++j) input.col(j) = collocation_.col(order_[j]);
   for (Index j = residuals; j < size; ++j) input.col(j) = boundary_.col(order_[j] - nc);
   feedforward_.forward(params);
 
-  double c = 0.5, w_residual = 1.0, w_boundary = 1.0;
-  switch (reduction()) {
-    case Reduction::sum:
-      break;
-    case Reduction::mean:
-      c = 0.5 / double(size);
-      break;
-    case Reduction::deepxde:
-      c = double(num_samples()) / double(size);
-      w_residual = 1.0 / double(nc);
-      w_boundary = 1.0 / double(num_boundary());
-      break;
-  }
   // r = -Delta u - f: dLoss/d(Delta u) = -2 c w r. Boundary: dLoss/du = 2 c w u.
   auto lap_bar = feedforward_.laplacian_adjoint();
   lap_bar = (-feedforward_.laplacian().array() - source_).matrix();
   const double residual_sum = lap_bar.squaredNorm();
-  lap_bar *= -2.0 * c * w_residual;
+  lap_bar *= -2.0 * s.c * s.w_residual;
   auto u_bar = feedforward_.value_adjoint().rightCols(size - residuals);
   u_bar = feedforward_.value().rightCols(size - residuals);
   const double boundary_sum = u_bar.squaredNorm();
-  u_bar *= 2.0 * c * w_boundary;
-  return c * (w_residual * residual_sum + w_boundary * boundary_sum);
+  u_bar *= 2.0 * s.c * s.w_boundary;
+  return s.c * (s.w_residual * residual_sum + s.w_boundary * boundary_sum);
 }
 
 double PoissonProblem::loss(const Vector& params, std::span<const Index> batch) {
-  return forward(params, batch);
+  const Scales s = scales(Index(batch.size()));
+  double loss = 0.0;
+  for (std::size_t b = 0; b < batch.size(); b += std::size_t(block_samples_))
+    loss += forward(params,
+                    batch.subspan(b, std::min(batch.size() - b, std::size_t(block_samples_))), s);
+  return loss;
 }
 
 double PoissonProblem::loss_and_gradient(const Vector& params, std::span<const Index> batch,
                                          Vector& gradient) {
-  const double loss = forward(params, batch);
-  feedforward_.backward(params, gradient);
+  const Scales s = scales(Index(batch.size()));
+  double loss = 0.0;
+  if (batch.empty()) gradient.setZero();
+  for (std::size_t b = 0; b < batch.size(); b += std::size_t(block_samples_)) {
+    const auto block = batch.subspan(b, std::min(batch.size() - b, std::size_t(block_samples_)));
+    loss += forward(params, block, s);
+    feedforward_.backward(params, b == 0 ? gradient : block_gradient_);
+    if (b > 0) gradient += block_gradient_;
+  }
   return loss;
 }
 

@@ -2,7 +2,9 @@
 # The SLURM job scripts on a real single-node SLURM (scripts/slurm/start.sh, in a private dir):
 # usage: slurm_test.sh PARAFLOW_BINARY SOURCE_DIR. jobscripts/run.sbatch is sent USR1 once its run
 # file exists, must requeue itself once, resume and end COMPLETED with the loss of an uninterrupted
-# run; array.sbatch (2 cells, one on 2 ranks) and scaling.sbatch (4 ranks) must write their run files.
+# run; array.sbatch (2 cells, one on 2 ranks) and scaling.sbatch (4 ranks) must write their run files;
+# table.sbatch as a 2-task array (2 ranks each) and then as the merge job must give the same table
+# as `paraflow table` run directly.
 # Exit 77 (skipped) when SLURM cannot be installed or started here (no apt, not root, ...).
 set -uo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 PARAFLOW_BINARY SOURCE_DIR" >&2; exit 2; }
@@ -71,7 +73,7 @@ wait_done() {
   done
 }
 
-# --- submit: the run to interrupt, an array over 2 cells, strong scaling on 4 ranks --------------
+# --- submit: the run to interrupt, an array over 2 cells, strong scaling on 4 ranks, a table ----
 opts=(--problem approximation --method paraflows --batch-size 5 --eta 0.01 --nf 50 --ng 20
   --budget 4e7 --checkpoint-every 1 --log-interval 5)
 run_id=$(sbatch --parsable --time=10 -o run.log "$src/jobscripts/run.sbatch" -- "${opts[@]}" --output run.h5) ||
@@ -92,7 +94,14 @@ array_id=$(sbatch --parsable --time=5 --array=1-2 --ntasks=2 -o 'array-%a.log' "
 scaling_id=$(sbatch --parsable --time=5 --ntasks=4 -o scaling.log "$src/jobscripts/scaling.sbatch" scaling -- \
   --problem approximation --batch-size 5 --eta 0.01 --nf 50 --ng 8 --budget 1e6 --init-guess coarse) ||
   fail "sbatch scaling.sbatch"
-echo "submitted: run $run_id, array $array_id, scaling $scaling_id ($(elapsed))"
+# A Table 1 sub-grid of 2 cells (4 rows): one cell per array task, then the merge once both are done.
+tab=(--table 1 --batch-sizes 10 --etas 0.1 --budgets "1e4,1e5" --nfs "10,1000" --ng 100
+  --paper-csv "$src/docs/paper_tables.csv")
+table_id=$(sbatch --parsable --time=5 --array=0-1 --ntasks=2 -o 'table-%a.log' "$src/jobscripts/table.sbatch" -- \
+  "${tab[@]}" --output tab) || fail "sbatch --array table.sbatch"
+merge_id=$(sbatch --parsable --time=5 --dependency=afterok:"$table_id" -o merge.log "$src/jobscripts/table.sbatch" -- \
+  "${tab[@]}" --output tab) || fail "sbatch table.sbatch (merge)"
+echo "submitted: run $run_id, array $array_id, scaling $scaling_id, table $table_id + merge $merge_id ($(elapsed))"
 
 # --- USR1 to the run's batch shell once its run file exists ------------------------------------
 end=$((SECONDS + 60))
@@ -146,6 +155,38 @@ for i in 1 2; do
 done
 grep -q '^result method=paraflow .*ranks=2 ' array-2.log || fail "array task 2: not ParaFlow on 2 ranks"
 echo "ok: array job, 2 tasks COMPLETED, cells/cell-1.h5 and cells/cell-2.h5 written"
+
+# The table sweep, directly: the reference. Its rows without the last column (seconds), sorted.
+"$bin" table "${tab[@]}" --output direct >direct.txt 2>&1 || fail "paraflow table: $(tail -n2 direct.txt)"
+values() { tail -n +2 "$1" | sed 's/,[^,]*$//' | sort; }
+wait_done "$table_id" 60
+states=$(scontrol show job "$table_id" | tr ' ' '\n' | sed -n 's/^JobState=//p' | sort | uniq -c | tr -s ' \n' ' ')
+[ "$(scontrol show job "$table_id" | grep -c 'JobState=COMPLETED')" = 2 ] || fail "table array tasks:$states"
+wait_done "$merge_id" 60
+[ "$(job_field "$merge_id" JobState)" = COMPLETED ] || fail "table merge: JobState=$(job_field "$merge_id" JobState)"
+for i in 0 1; do
+  grep -q "^table.sbatch: job ${table_id}_$i restart 0 .* table .* --output tab --cells-of $i/2\$" table-$i.log ||
+    fail "table task $i: not run with --cells-of $i/2"
+  grep -q '^present .* ranks=2 output=tab.part'$i'.csv' table-$i.log || fail "table task $i: not on 2 ranks"
+  [ "$(values tab.part$i.csv | wc -l)" = 2 ] || fail "tab.part$i.csv: $(values tab.part$i.csv | wc -l) rows, expected 2"
+done
+grep -q '^table.sbatch: job '"$merge_id"' .* --output tab --merge$' merge.log || fail "merge job: not run with --merge"
+grep -q '^done table=1 rows=4 computed=0 ' merge.log || fail "merge job: no 'done ... rows=4 computed=0'"
+[ -s tab.md ] || fail "no tab.md"
+[ "$(values tab.csv | wc -l)" = 4 ] || fail "tab.csv: $(values tab.csv | wc -l) rows, expected 4"
+[ "$(tail -n +2 tab.csv | sort)" = "$(cat tab.part0.csv tab.part1.csv | grep -v '^table,' | sort)" ] ||
+  fail "tab.csv is not the union of tab.part0.csv and tab.part1.csv"
+[ "$(head -n1 tab.csv)" = "$(head -n1 direct.csv)" ] || fail "tab.csv and direct.csv: other columns"
+[ "$(values tab.csv)" = "$(values direct.csv)" ] ||
+  fail "tab.csv (array + merge) differs from direct.csv: $(diff <(values tab.csv) <(values direct.csv))"
+# Options the script sets itself, or no --output: refused (exit 2, one line), before any SLURM check.
+for bad in "--output x --merge" "--output x --cells-of 0/2" ""; do
+  # shellcheck disable=SC2086 # $bad: several words
+  bash "$src/jobscripts/table.sbatch" -- --table 1 $bad >bad.txt 2>&1
+  rc=$?
+  [ $rc = 2 ] && [ "$(wc -l <bad.txt)" = 1 ] || fail "table.sbatch -- --table 1 $bad: exit $rc, $(cat bad.txt)"
+done
+echo "ok: table array job, 2 tasks on 2 ranks COMPLETED, merge COMPLETED; tab.csv (4 rows) = direct run"
 
 wait_done "$scaling_id" 90
 [ "$(job_field "$scaling_id" JobState)" = COMPLETED ] || fail "scaling: JobState=$(job_field "$scaling_id" JobState)"

@@ -3,7 +3,7 @@
 # A two-cell sweep of Table 1 (d_B = 10, eta_F = 0.1, budgets 1e4 and 1e5, N_F = 10 and 1000;
 # under a second): the CSV's columns, the "–" rule, R against the run files, no recomputation on
 # a rerun, resume after a cut line, --cells-of + merge, 2 MPI ranks agree (with mpiexec), and
-# scripts/plot-table (with python3-matplotlib).
+# scripts/plot-table (with python3-matplotlib), and --compare-at spent against its run files.
 set -uo pipefail
 case $1 in */*) bin=$(readlink -f "$1") ;; *) bin=$1 ;; esac
 src=$(readlink -f "$2")
@@ -59,6 +59,33 @@ for nf in 10 1000; do
     fail "gd_loss_median differs from the SGD run file's loss $gd"
   echo "ok: N_F=$nf R=$r = $pf / $gd"
 done
+
+# --compare-at spent: R's SGD run gets the budget that the ParaFlowS run actually spent.
+"$bin" table --table 1 --batch-sizes 10 --etas 0.1 --budgets 1e5 --nfs 10 --ng 100 \
+  --paper-csv "$src/docs/paper_tables.csv" --compare-at spent --runs-dir spent --output s >out9.txt 2>err9.txt || fail "--compare-at spent: $(cat err9.txt)"
+grep -q 'L_GD of R at the budget ParaFlowS spent' s.md || fail "s.md does not name the comparison"
+spent_of() {  # the last entry of /history/budget
+  h5dump -d /history/budget -m %.17g "$1" | sed -n 's/^ *([0-9]*): //p' | tr ',' '\n' |
+    tr -d ' ' | grep -E '^[0-9]+$' | tail -1
+}
+limit_of() { h5dump -a /options/budget "$1" | sed -n 's/^ *(0): \([0-9.e+]*\)$/\1/p'; }
+pf_file=spent/table1_batch10_eta0.1_budget1e5_seed1_nf10.h5
+ref_file=spent/table1_batch10_eta0.1_budget1e5_seed1_sgd_nf10.h5
+[ -e "$ref_file" ] || fail "no SGD run at the spent budget: $(ls spent)"
+pf_spent=$(spent_of "$pf_file")
+[ -n "$pf_spent" ] && [ "$pf_spent" -lt 100000 ] || fail "ParaFlowS spent '$pf_spent' of 1e5"
+ref_limit=$(limit_of "$ref_file")
+awk -v a="$ref_limit" -v b="$pf_spent" 'BEGIN { exit !(a + 0 == b + 0) }' ||
+  fail "the reference SGD run's budget is '$ref_limit', ParaFlowS spent $pf_spent"
+r=$(field s.csv 1e5 10 R_median)
+pf=$(loss "$pf_file")
+ref=$(loss "$ref_file")
+awk -v a="$pf" -v b="$ref" -v r="$r" 'BEGIN { exit !(a / b == r + 0) }' ||
+  fail "--compare-at spent: R=$r but L_PF/L_SGD(spent) = $pf / $ref"
+[ "$r" != "$(field t.csv 1e5 10 R_median)" ] || fail "--compare-at spent gave the limit's R"
+"$bin" "${args[@]}" --compare-at half >/dev/null 2>err10.txt
+[ $? -eq 2 ] && grep -q 'compare-at' err10.txt || fail "--compare-at half: $(cat err10.txt)"
+echo "ok: --compare-at spent: R=$r = $pf / $ref, SGD budget $pf_spent"
 
 # A rerun computes nothing and leaves the CSV alone.
 cp t.csv before.csv

@@ -156,6 +156,30 @@ TEST(FeedforwardPathsTest, SmallLayerLoopsMatchEigenProducts) {
   }
 }
 
+// The PINN's batch in blocks of samples (PoissonProblem::set_block_samples) against one block:
+// same loss and gradient to rounding, for the full batch and a mixed mini-batch, every reduction.
+TEST(PoissonBlocksTest, BlocksSumToTheWholeBatch) {
+  for (const Reduction reduction : {Reduction::sum, Reduction::mean, Reduction::deepxde}) {
+    auto blocked = make_paper_problem("poisson", reduction, 3);
+    auto whole = make_paper_problem("poisson", reduction, 3);
+    dynamic_cast<PoissonProblem&>(*blocked).set_block_samples(7);
+    dynamic_cast<PoissonProblem&>(*whole).set_block_samples(whole->num_samples());
+    const Vector w = whole->network().initial_parameters(InitScheme::glorot_uniform, 4);
+    const auto all = whole->all_samples();
+    const std::vector<std::vector<Index>> batches = {
+        {all.begin(), all.end()}, {1439, 3, 1330, 17, 1319, 1320, 600, 2, 1400, 9, 10, 11}};
+    for (const auto& batch : batches) {
+      Vector g_blocked(w.size()), g_whole(w.size());
+      const double l_blocked = blocked->loss_and_gradient(w, batch, g_blocked);
+      const double l_whole = whole->loss_and_gradient(w, batch, g_whole);
+      EXPECT_NEAR(l_blocked, l_whole, 1e-13 * l_whole);
+      EXPECT_NEAR(blocked->loss(w, batch), l_whole, 1e-13 * l_whole);
+      EXPECT_LT((g_blocked - g_whole).cwiseAbs().maxCoeff(), 1e-12 * g_whole.cwiseAbs().maxCoeff())
+          << to_string(reduction) << ", batch of " << batch.size();
+    }
+  }
+}
+
 TEST(PaperDataTest, ProblemsHaveThePapersSizes) {
   EXPECT_EQ(make_classification()->num_samples(), 10);
   EXPECT_EQ(make_classification()->num_parameters(), 2 * 3 + 3 + 3 * 3 + 3 + 3 * 2 + 2);

@@ -27,14 +27,28 @@ class PoissonProblem : public NetworkProblem {
   double loss_and_gradient(const Vector& params, std::span<const Index> batch,
                            Vector& gradient) override;
 
+  /// Batches run in blocks of at most this many samples, the gradient summed over the blocks:
+  /// a block's layer states then stay in the core's L2 cache (the full batch of 1440 in one
+  /// block ran at 2.1e5 gradients/s, in blocks of 128 to 512 at 2.7e5 to 2.9e5). Changes only
+  /// the order of the sums.
+  static constexpr Index kDefaultBlockSamples = 384;
+  void set_block_samples(Index samples);
+
  private:
-  double forward(const Vector& params, std::span<const Index> batch);
+  struct Scales {
+    double c, w_residual, w_boundary;  // batch loss c * sum_i w_i l_i
+  };
+  Scales scales(Index batch_size) const;
+  double forward(const Vector& params, std::span<const Index> block, const Scales& s);
+
+  Index block_samples_ = kDefaultBlockSamples;
 
   Matrix collocation_;
   Matrix boundary_;
   double source_;
   Feedforward feedforward_;
-  std::vector<Index> order_;  // batch reordered: residual samples first
+  std::vector<Index> order_;  // a block reordered: residual samples first
+  Vector block_gradient_;     // a later block's gradient, before it is added
 };
 
 /// DeepXDE's training set for the L-shaped domain [-1,1]^2 \ [0,1]^2: `interior` pseudo-random
