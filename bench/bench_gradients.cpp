@@ -2,7 +2,6 @@
 // Run by hand: ./build/bench/bench_gradients [--seconds S] [--problem P]
 #include <Eigen/Core>
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <new>
@@ -13,6 +12,7 @@
 #include "paraflow/problems/paper.hpp"
 #include "paraflow/problems/poisson.hpp"
 #include "paraflow/random.hpp"
+#include "repeat_timer.hpp"
 
 // Allocation counting. operator new/delete are replaced below; Eigen's own buffers bypass them
 // (Eigen::internal::aligned_malloc calls std::malloc), so on glibc malloc itself is interposed too.
@@ -95,7 +95,6 @@ struct Result {
 
 static Result run(paraflow::NetworkProblem& problem, paraflow::Vector w, Eigen::Index batch_size,
                   double seconds) {
-  using clock = std::chrono::steady_clock;
   paraflow::BatchSampler sampler(problem.num_samples(), batch_size);
   paraflow::Random random(1);
   paraflow::Vector g(problem.num_parameters());
@@ -107,18 +106,11 @@ static Result run(paraflow::NetworkProblem& problem, paraflow::Vector w, Eigen::
   };
   for (int i = 0; i < 100; ++i) step();  // warm-up
   const long news0 = new_calls, mallocs0 = malloc_calls;
-  long steps = 0, chunk = 1;
-  const auto start = clock::now();
-  double elapsed = 0;
-  while (elapsed < seconds) {  // doubling chunks: few clock reads, at least `seconds` in all
-    for (long i = 0; i < chunk; ++i) step();
-    steps += chunk;
-    chunk *= 2;
-    elapsed = std::chrono::duration<double>(clock::now() - start).count();
-  }
+  const bench::Repeated timed = bench::repeat_for(seconds, step);
   const double news = double(new_calls - news0), mallocs = double(malloc_calls - mallocs0);
-  return {double(batch_size) * double(steps) / elapsed, double(steps) / elapsed,
-          (COUNT_MALLOC ? mallocs : news) / double(steps), news / double(steps), loss};
+  const double steps = double(timed.calls);
+  return {double(batch_size) * timed.per_second(), timed.per_second(),
+          (COUNT_MALLOC ? mallocs : news) / steps, news / steps, loss};
 }
 
 // The PINN's full-batch throughput as a fraction of the GEMM rate for its layer shapes.

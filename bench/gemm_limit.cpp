@@ -1,6 +1,6 @@
 #include "gemm_limit.hpp"
 
-#include <chrono>
+#include "repeat_timer.hpp"
 
 namespace bench {
 namespace {
@@ -11,18 +11,8 @@ using paraflow::Matrix;
 // Repeats `product` until `seconds` have passed; returns products per second.
 template <class F>
 double rate(F&& product, double seconds) {
-  using clock = std::chrono::steady_clock;
   for (int i = 0; i < 3; ++i) product();  // warm-up, and Eigen's blocking buffers
-  long calls = 0, chunk = 1;
-  const auto start = clock::now();
-  double elapsed = 0;
-  while (elapsed < seconds) {
-    for (long i = 0; i < chunk; ++i) product();
-    calls += chunk;
-    chunk *= 2;
-    elapsed = std::chrono::duration<double>(clock::now() - start).count();
-  }
-  return double(calls) / elapsed;
+  return repeat_for(seconds, product).per_second();
 }
 
 }  // namespace

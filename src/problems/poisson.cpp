@@ -75,12 +75,20 @@ double PoissonProblem::forward(const Vector& params, std::span<const Index> bloc
   return s.c * (s.w_residual * residual_sum + s.w_boundary * boundary_sum);
 }
 
+namespace {
+// Calls f(block, is_first) on consecutive blocks of at most `size` samples of `batch`.
+template <class F>
+void for_each_block(std::span<const Index> batch, Index size, F&& f) {
+  for (std::size_t b = 0; b < batch.size(); b += std::size_t(size))
+    f(batch.subspan(b, std::min(batch.size() - b, std::size_t(size))), b == 0);
+}
+}  // namespace
+
 double PoissonProblem::loss(const Vector& params, std::span<const Index> batch) {
   const Scales s = scales(Index(batch.size()));
   double loss = 0.0;
-  for (std::size_t b = 0; b < batch.size(); b += std::size_t(block_samples_))
-    loss += forward(params,
-                    batch.subspan(b, std::min(batch.size() - b, std::size_t(block_samples_))), s);
+  for_each_block(batch, block_samples_,
+                 [&](auto block, bool) { loss += forward(params, block, s); });
   return loss;
 }
 
@@ -89,12 +97,11 @@ double PoissonProblem::loss_and_gradient(const Vector& params, std::span<const I
   const Scales s = scales(Index(batch.size()));
   double loss = 0.0;
   if (batch.empty()) gradient.setZero();
-  for (std::size_t b = 0; b < batch.size(); b += std::size_t(block_samples_)) {
-    const auto block = batch.subspan(b, std::min(batch.size() - b, std::size_t(block_samples_)));
+  for_each_block(batch, block_samples_, [&](auto block, bool first) {
     loss += forward(params, block, s);
-    feedforward_.backward(params, b == 0 ? gradient : block_gradient_);
-    if (b > 0) gradient += block_gradient_;
-  }
+    feedforward_.backward(params, first ? gradient : block_gradient_);
+    if (!first) gradient += block_gradient_;
+  });
   return loss;
 }
 

@@ -4,13 +4,10 @@
 # under a second): the CSV's columns, the "–" rule, R against the run files, no recomputation on
 # a rerun, resume after a cut line, --cells-of + merge, 2 MPI ranks agree (with mpiexec), and
 # scripts/plot-table (with python3-matplotlib), and --compare-at spent against its run files.
-set -uo pipefail
+source "$(dirname "$0")/common.sh"
 case $1 in */*) bin=$(readlink -f "$1") ;; *) bin=$1 ;; esac
 src=$(readlink -f "$2")
-fail() { echo "FAIL: $*" >&2; exit 1; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || fail "cd $work"
+e2e_start
 
 args=(table --table 1 --batch-sizes 10 --etas 0.1 --budgets 1e4,1e5 --nfs 10,1000 --ng 100
       --paper-csv "$src/docs/paper_tables.csv")
@@ -133,10 +130,10 @@ rc=$?
 echo "ok: --table 4 -> $(cat err6.txt)"
 
 # scripts/plot-table draws the CSV (where Debian's python3-matplotlib is installed).
-if /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
-  /usr/bin/python3 "$src/scripts/plot-table" before.csv -o t.png 2>err7.txt || fail "plot-table: $(cat err7.txt)"
+if "$python" -c 'import matplotlib' 2>/dev/null; then
+  "$python" "$src/scripts/plot-table" before.csv -o t.png 2>err7.txt || fail "plot-table: $(cat err7.txt)"
   [ "$(head -c 4 t.png | od -An -tx1 | tr -d ' \n')" = "89504e47" ] || fail "t.png is not a PNG"
-  /usr/bin/python3 "$src/scripts/plot-table" missing.csv -o x.png 2>err8.txt
+  "$python" "$src/scripts/plot-table" missing.csv -o x.png 2>err8.txt
   [ $? -eq 2 ] && grep -q '^plot-table: error:' err8.txt || fail "plot-table missing.csv: $(cat err8.txt)"
   echo "ok: plot-table -> t.png ($(wc -c <t.png) bytes)"
 else
