@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "paraflow/parallel/rank_layout.hpp"
 #include "paraflow/timer.hpp"
 
 namespace paraflow {
@@ -26,13 +27,14 @@ ParaFlow::ParaFlow(Problem& problem, FinePropagator& fine, CoarsePropagator& coa
       coarse_(coarse),
       settings_(settings),
       comm_(comm),
-      window_(settings.slices, problem.num_parameters()) {
+      window_(settings.slices, problem.num_parameters()),
+      message_(problem.num_parameters() + 3) {
   MPI_Comm_rank(comm_, &rank_);
   MPI_Comm_size(comm_, &size_);
   if (settings.slices < 1) throw std::invalid_argument("--ng must be at least 1");
   if (size_ > settings.slices)
-    throw std::invalid_argument("more ranks (" + std::to_string(size_) + ") than slices (--ng " +
-                                std::to_string(settings.slices) + ")");
+    throw std::invalid_argument("more time groups (" + std::to_string(size_) +
+                                ") than slices (--ng " + std::to_string(settings.slices) + ")");
 }
 
 int ParaFlow::first_slice(int rank) const {
@@ -51,8 +53,8 @@ std::int64_t ParaFlow::worst_case_cost() const {
 
 std::int64_t ParaFlow::critical_path_cost() const {
   const int most_slices = first_slice(1) - first_slice(0);
-  return most_slices * fine_.cost() +
-         coarse_.cost() * (coarse_steps_before_correction() + settings_.slices - 1);
+  return most_slices * fine_.critical_cost() +
+         coarse_.critical_cost() * (coarse_steps_before_correction() + settings_.slices - 1);
 }
 
 // Alg. 1, line 3 and the g_n^k of line 5: with `copy` every W_{n,0} is W_k and every g_n one
@@ -93,14 +95,18 @@ bool ParaFlow::fine_phase(std::int64_t k, PhaseTimer& timer) {
   return finite;
 }
 
+// Group 0 gathers every f_n; the other groups leave their cores while group 0 works.
 void ParaFlow::gather_fine() {
   const int d = int(problem_.num_parameters());
+  std::vector<MPI_Request> requests;
   if (rank_ != 0) {
-    for (int n = first_slice(rank_); n < first_slice(rank_ + 1); ++n)
-      MPI_Send(window_.fine[n].data(), d, MPI_DOUBLE, 0, n, comm_);
+    for (int n = first_slice(rank_); n < first_slice(rank_ + 1); ++n) {
+      requests.emplace_back();
+      MPI_Isend(window_.fine[n].data(), d, MPI_DOUBLE, 0, n, comm_, &requests.back());
+    }
+    for (auto& request : requests) wait_yielding(request);
     return;
   }
-  std::vector<MPI_Request> requests;
   for (int n = first_slice(1); n < settings_.slices; ++n) {
     int owner = 1;
     while (first_slice(owner + 1) <= n) ++owner;
@@ -129,7 +135,7 @@ IterationOutcome ParaFlow::iterate(RunState& state) {
   const bool slice0_finite = fine_phase(state.iteration, timer);  // Alg. 1, lines 4-6
   timer.start(&PhaseTimes::communication);
   gather_fine();
-  double result[3] = {0, 0, 0};  // L(W_{k+1}), argmin n, diverged
+  const Index d = problem_.num_parameters();
   if (rank_ == 0) {
     timer.start(&PhaseTimes::coarse);
     parareal_correction(window_, coarse_);  // Alg. 1, lines 7-11
@@ -137,21 +143,18 @@ IterationOutcome ParaFlow::iterate(RunState& state) {
     window_.losses[0] = state.loss;
     window_.losses[NG] = problem_.full_loss(window_.points[NG]);
     const int best = argmin();  // Alg. 1, line 12
-    state.weights = window_.points[best];
-    result[0] = window_.losses[best];
-    result[1] = best;
-    result[2] = slice0_finite ? 0 : 1;
+    message_ << window_.losses[best], double(best), slice0_finite ? 0.0 : 1.0, window_.points[best];
   }
   timer.start(&PhaseTimes::communication);
-  MPI_Bcast(result, 3, MPI_DOUBLE, 0, comm_);
-  MPI_Bcast(state.weights.data(), int(state.weights.size()), MPI_DOUBLE, 0, comm_);
+  broadcast_yielding(message_.data(), int(d + 3), MPI_DOUBLE, 0, comm_);
   timer.stop();
-  if (result[2] != 0) {  // F from W_k diverged: keep W_k
+  if (message_[2] != 0) {  // F from W_k diverged: keep W_k
     outcome.diverged = true;
     return outcome;
   }
-  outcome.corrections = std::int64_t(result[1]);
-  state.loss = result[0];
+  outcome.corrections = std::int64_t(message_[1]);
+  state.loss = message_[0];
+  state.weights = message_.tail(d);
   state.budget.loss_evaluations += NG;  // L(W_{n,1}) for n = 1..N_G
   state.budget.charge(worst_case_cost(), critical_path_cost());
   ++state.iteration;
@@ -168,12 +171,6 @@ void ParaFlow::report_times(PhaseTimes& times) const {
   const double waited = slowest_fine - times.fine;
   times.fine = slowest_fine;
   times.communication = std::max(0.0, times.communication - waited);
-}
-
-bool ParaFlow::agree(bool rank0_decision) {
-  int decision = rank0_decision ? 1 : 0;
-  MPI_Bcast(&decision, 1, MPI_INT, 0, comm_);
-  return decision != 0;
 }
 
 }  // namespace paraflow

@@ -31,14 +31,14 @@ IterationOutcome ParaFlowS::iterate(RunState& state) {
   }
   timer.start(&PhaseTimes::coarse);
   coarse_.advance(W, g0_);
-  std::int64_t spent = fine_.cost() + coarse_.cost();
+  std::int64_t coarse_steps = 1;
   for (int n = 0; n < settings_.coarse_steps; ++n) {  // Alg. 2, line 5
     if (n == 0) {
       next_ = f0_;  // Alg. 2, line 7 with n = 0: f_0 + g_0 - g_0 = f_0 exactly
     } else {
       timer.start(&PhaseTimes::coarse);
       coarse_.advance(W, gn_);  // Alg. 2, line 6: g_n = G(W_n^k)
-      spent += coarse_.cost();
+      ++coarse_steps;
       next_ = f0_ + gn_ - g0_;  // Alg. 2, line 7
     }
     timer.start(&PhaseTimes::argmin);
@@ -53,7 +53,8 @@ IterationOutcome ParaFlowS::iterate(RunState& state) {
   timer.stop();
   // Alg. 2, line 10: W_{k+1} = W_n^k (already in state.weights), k = k + 1.
   state.loss = loss;
-  state.budget.charge(spent, spent);
+  state.budget.charge(fine_.cost() + coarse_steps * coarse_.cost(),
+                      fine_.critical_cost() + coarse_steps * coarse_.critical_cost());
   ++state.iteration;
   return outcome;
 }

@@ -24,6 +24,26 @@ std::string to_string(Reduction reduction) {
   return "?";
 }
 
+namespace {
+void require_whole_batch(std::span<const Index> part, Index batch_size) {
+  if (Index(part.size()) != batch_size)
+    throw std::logic_error(
+        "this problem cannot split a batch across data ranks (implement "
+        "Problem::partial_loss and partial_loss_and_gradient for --data-ranks > 1)");
+}
+}  // namespace
+
+double Problem::partial_loss(const Vector& params, std::span<const Index> part, Index batch_size) {
+  require_whole_batch(part, batch_size);
+  return loss(params, part);
+}
+
+double Problem::partial_loss_and_gradient(const Vector& params, std::span<const Index> part,
+                                          Index batch_size, Vector& gradient) {
+  require_whole_batch(part, batch_size);
+  return loss_and_gradient(params, part, gradient);
+}
+
 std::span<const Index> Problem::all_samples() {
   if (Index(all_samples_.size()) != num_samples()) {
     all_samples_.resize(num_samples());

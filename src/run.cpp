@@ -8,6 +8,8 @@
 
 #include "paraflow/paraflow.hpp"
 #include "paraflow/paraflows.hpp"
+#include "paraflow/parallel/data_parallel_problem.hpp"
+#include "paraflow/parallel/rank_layout.hpp"
 #include "paraflow/problems/data_fit.hpp"
 #include "paraflow/problems/paper.hpp"
 #include "paraflow/problems/poisson.hpp"
@@ -133,6 +135,28 @@ class Progress : public Observer {
   double last_checkpoint_ = now_seconds();
 };
 
+// Every rank leaves with rank 0's final state and stop reason, idle ranks (time groups other
+// than 0 without ParaFlow) included; they wait for it without spinning. Counters travel as
+// doubles: exact below 2^53.
+void share_final_state(RunResult& result, MPI_Comm comm) {
+  RunState& s = result.state;
+  const Index d = s.weights.size();
+  Vector message(d + 8);
+  message << s.weights, s.loss, double(s.loss_known), double(s.iteration), double(s.budget.spent),
+      double(s.budget.critical_path), double(s.budget.loss_evaluations), s.wall_time,
+      double(result.reason);
+  broadcast_yielding(message.data(), int(message.size()), MPI_DOUBLE, 0, comm);
+  s.weights = message.head(d);
+  s.loss = message[d];
+  s.loss_known = message[d + 1] != 0;
+  s.iteration = std::int64_t(message[d + 2]);
+  s.budget.spent = std::int64_t(message[d + 3]);
+  s.budget.critical_path = std::int64_t(message[d + 4]);
+  s.budget.loss_evaluations = std::int64_t(message[d + 5]);
+  s.wall_time = message[d + 6];
+  result.reason = StopReason(int(message[d + 7]));
+}
+
 }  // namespace
 
 RunRecord make_record(const RunConfig& config, const NetworkProblem& problem, const RunResult& run,
@@ -184,15 +208,26 @@ RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
   }
   auto problem = make_problem(config);
   config.resolve(problem->num_samples());
-  if (config.method != "paraflow" && size > 1 && rank == 0 && log)
-    *log << "note: --method " << config.method << " runs on rank 0 only; " << size - 1
-         << " rank(s) idle" << std::endl;
+  const bool paraflow = config.method == "paraflow";
+  const RankLayout layout(comm, int(config.data_ranks));
+  // Without ParaFlow only time group 0 works; the other groups wait for its answer.
+  if (!paraflow && layout.time_groups() > 1 && rank == 0 && log)
+    *log << "note: --method " << config.method << " runs on the " << layout.data_ranks()
+         << " rank(s) of --data-ranks; " << size - layout.data_ranks() << " rank(s) idle"
+         << std::endl;
+  if (size > 1 && rank == 0 && log)
+    *log << "layout ranks=" << size << " time_groups=" << (paraflow ? layout.time_groups() : 1)
+         << " data_ranks=" << layout.data_ranks() << std::endl;
+  std::unique_ptr<DataParallelProblem> data_parallel;
+  if (layout.data_ranks() > 1)
+    data_parallel = std::make_unique<DataParallelProblem>(*problem, layout.data());
+  Problem& work = data_parallel ? static_cast<Problem&>(*data_parallel) : *problem;
 
   const StopRules rules{config.max_iterations, config.wall_time, config.history_every,
                         config.history_spacing == "log"};
   RunResult result;
   result.config = config;
-  result.ranks = config.method == "paraflow" ? size : 1;
+  result.ranks = paraflow ? size : layout.data_ranks();
   RunState& state = result.state;
   if (!config.resume.empty()) {
     if (!(resumed.network == problem->network()))
@@ -215,18 +250,18 @@ RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
   }
 
   const Index d_B = config.batch_size;
-  FinePropagator fine(*problem, d_B, config.eta, config.nf, config.seed);
-  CoarsePropagator coarse(*problem, config.eta_coarse);
+  FinePropagator fine(work, d_B, config.eta, config.nf, config.seed);
+  CoarsePropagator coarse(work, config.eta_coarse);
   std::unique_ptr<Method> method;
   if (config.method == "sgd") {
-    method = std::make_unique<Sgd>(*problem, d_B, config.eta, config.seed);
+    method = std::make_unique<Sgd>(work, d_B, config.eta, config.seed);
   } else if (config.method == "paraflows") {
-    method = std::make_unique<ParaFlowS>(*problem, fine, coarse,
+    method = std::make_unique<ParaFlowS>(work, fine, coarse,
                                          ParaFlowSSettings{int(config.ng), config.accept_first});
   } else {
     method = std::make_unique<ParaFlow>(
-        *problem, fine, coarse,
-        ParaFlowSettings{int(config.ng), parse_initial_guess(config.init_guess)}, comm);
+        work, fine, coarse,
+        ParaFlowSettings{int(config.ng), parse_initial_guess(config.init_guess)}, layout.time());
   }
   if (!state.budget.fits(method->worst_case_cost()) && state.iteration == 0)
     throw std::invalid_argument("--budget " + std::to_string(config.budget) +
@@ -235,7 +270,7 @@ RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
                                 " per-sample gradients)");
 
   const bool root = rank == 0;
-  const bool works = config.method == "paraflow" || root;
+  const bool works = paraflow || layout.group() == 0;
   auto save = [&](const RunState& s, const History& h) {
     if (config.output.empty()) return;
     RunResult snapshot{config, s, h, StopReason::signal, result.ranks};
@@ -244,9 +279,10 @@ RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
   Progress progress(root ? log : nullptr, config.log_interval, save, config.checkpoint_every,
                     stop_flag);
   if (works) {
-    Trainer trainer(*method, *problem, rules, root);
+    Trainer trainer(*method, work, rules, paraflow ? layout.all() : layout.data());
     result.reason = trainer.run(state, result.history, &progress);
   }
+  if (size > 1) share_final_state(result, comm);
   if (root && !config.output.empty())
     write_run_file(config.output, make_record(config, *problem, result, command_line));
   return result;

@@ -35,6 +35,10 @@ void RunConfig::resolve(std::int64_t num_samples) {
   require(batch_size <= num_samples, "--batch-size " + std::to_string(batch_size) +
                                          " exceeds the " + std::to_string(num_samples) +
                                          " samples of --problem " + problem);
+  require(data_ranks >= 1, "--data-ranks must be at least 1");
+  require(data_ranks <= batch_size, "--data-ranks " + std::to_string(data_ranks) +
+                                        " exceeds the batch size " + std::to_string(batch_size) +
+                                        ": a data rank would have no samples");
   require_positive(eta, "eta");
   require(nf >= 1, "--nf must be at least 1");
   require(ng >= 1, "--ng must be at least 1");
@@ -69,6 +73,7 @@ Attributes RunConfig::to_attributes() const {
           {"init-scheme", init_scheme},
           {"accept-first", std::int64_t(accept_first)},
           {"seed", std::int64_t(seed)},
+          {"data-ranks", data_ranks},
           {"max-iterations", max_iterations},
           {"wall-time", wall_time},
           {"history-every", history_every},
@@ -100,6 +105,7 @@ RunConfig RunConfig::from_attributes(const Attributes& options) {
   c.init_scheme = text("init-scheme");
   c.accept_first = integer("accept-first") != 0;
   c.seed = std::uint64_t(integer("seed"));
+  c.data_ranks = options.count("data-ranks") ? integer("data-ranks") : 1;  // 0.1.0: none
   c.max_iterations = integer("max-iterations");
   c.wall_time = real("wall-time");
   c.history_every = integer("history-every");

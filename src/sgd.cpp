@@ -13,7 +13,7 @@ IterationOutcome Sgd::iterate(RunState& state) {
   const double batch_loss = step_.step(state.weights, random);
   outcome.diverged = !std::isfinite(batch_loss);
   if (outcome.diverged) return outcome;
-  state.budget.charge(step_.batch_size(), step_.batch_size());
+  state.budget.charge(step_.batch_size(), step_.critical_cost());
   state.loss_known = false;
   ++state.iteration;
   return outcome;

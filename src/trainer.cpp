@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "paraflow/parallel/rank_layout.hpp"
 #include "paraflow/timer.hpp"
 
 namespace paraflow {
@@ -35,23 +36,29 @@ bool StopRules::history_due(std::int64_t iteration) const {
   return iteration % every == 0;
 }
 
-Trainer::Trainer(Method& method, Problem& problem, StopRules rules, bool root)
-    : method_(method), problem_(problem), rules_(rules), root_(root) {}
+Trainer::Trainer(Method& method, Problem& problem, StopRules rules, MPI_Comm ranks)
+    : method_(method), problem_(problem), rules_(rules), ranks_(ranks) {
+  if (ranks == MPI_COMM_NULL) return;  // one rank, MPI not needed (nor initialised)
+  int rank = 0;
+  MPI_Comm_rank(ranks, &rank);
+  MPI_Comm_size(ranks, &size_);
+  root_ = rank == 0;
+}
 
 std::optional<StopReason> Trainer::stop_reason(const RunState& state, double session_start,
                                                Observer* observer) {
   if (!state.budget.fits(method_.worst_case_cost())) return StopReason::budget;
   if (rules_.max_iterations >= 0 && state.iteration >= rules_.max_iterations)
     return StopReason::max_iterations;
-  // Clock and signals are read on rank 0 only and agreed, so all ranks stop together.
-  int local = 0;
+  // Clock and signals are read on rank 0 only, and its reason is every rank's.
+  int reason = 0;  // 0: go on, 1: wall time, 2: signal
   if (root_) {
-    if (rules_.wall_time >= 0 && now_seconds() - session_start >= rules_.wall_time) local = 1;
-    if (observer && observer->should_stop()) local = 2;
+    if (rules_.wall_time >= 0 && now_seconds() - session_start >= rules_.wall_time) reason = 1;
+    if (observer && observer->should_stop()) reason = 2;
   }
-  const bool stop = method_.agree(local != 0);
-  if (!stop) return std::nullopt;
-  return local == 1 ? StopReason::wall_time : StopReason::signal;
+  if (size_ > 1) MPI_Bcast(&reason, 1, MPI_INT, 0, ranks_);  // a 10^7-step SGD run skips it
+  if (reason == 0) return std::nullopt;
+  return reason == 1 ? StopReason::wall_time : StopReason::signal;
 }
 
 void Trainer::record(RunState& state, History& history, std::int64_t corrections,

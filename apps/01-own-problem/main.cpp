@@ -51,7 +51,7 @@ double train(paraflow::Method& method, paraflow::Problem& problem, std::int64_t 
   state.weights = paraflow::Vector::Zero(2);
   state.budget.limit = budget;
   paraflow::History history;
-  paraflow::Trainer(method, problem, {}, /*root=*/true).run(state, history);
+  paraflow::Trainer(method, problem, {}).run(state, history);
   return history.back().loss;
 }
 

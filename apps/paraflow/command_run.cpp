@@ -40,6 +40,8 @@ po::options_description run_options() {
     ("init-scheme", text(""), "uniform | glorot-uniform | normal-half (default: per problem)")
     ("accept-first", po::bool_switch(), "ParaFlowS: always accept W_1 = F(W_0)")
     ("seed", text("1"), "seed of the weights, the data and every batch")
+    ("data-ranks", text("1"), "Q: ranks computing each gradient together, each on its share of "
+                              "the batch (P ranks: P/Q time groups for paraflow)")
     ("max-iterations", text("-1"), "stop after this many iterations (-1: no limit)")
     ("wall-time", text("-1"), "stop after this many seconds of this session (-1: no limit)")
     ("history-every", text("0"), "iterations between history entries (0: auto)")
@@ -72,6 +74,7 @@ RunConfig config_from(const po::variables_map& v) {
   const std::int64_t seed = integer(v, "seed");
   if (seed < 0) throw UsageError("--seed must be >= 0");
   c.seed = std::uint64_t(seed);
+  c.data_ranks = integer(v, "data-ranks");
   c.max_iterations = integer(v, "max-iterations");
   c.wall_time = finite_real(v, "wall-time");
   c.history_every = integer(v, "history-every");
@@ -100,7 +103,7 @@ RunConfig config_from(const po::variables_map& v) {
     // A resumed run keeps its recorded options; only these may be given beside --resume.
     for (const char* name :
          {"problem", "method", "batch-size", "eta", "nf", "ng", "eta-coarse", "reduction",
-          "init-guess", "init-scheme", "seed", "history-every", "init"})
+          "init-guess", "init-scheme", "seed", "data-ranks", "history-every", "init"})
       if (!v[name].defaulted())
         throw UsageError(std::string("--") + name +
                          " cannot be changed on --resume (the run file's options are used)");

@@ -37,26 +37,34 @@ int dispatch(int argc, char** argv) {
   throw UsageError("unknown command '" + command + "' (run, evaluate, info, table)");
 }
 
+// Every rank ends with the same status: the highest any rank reached. The error line comes from
+// one rank, the lowest that failed (usually rank 0, which checks and writes everything).
+int agree_on_status(int status, const std::string& error) {
+  int size = 1, rank = paraflow::cli::rank_of_world();
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  int agreed = status, first_failed = error.empty() ? size : rank;
+  MPI_Allreduce(MPI_IN_PLACE, &agreed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  MPI_Allreduce(MPI_IN_PLACE, &first_failed, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (rank == first_failed) std::cerr << "paraflow: error: " << error << std::endl;
+  return agreed;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   MPI_Init(&argc, &argv);
   int status = 0;
+  std::string error;
   try {
     status = dispatch(argc, argv);
   } catch (const paraflow::cli::UsageError& e) {
-    if (paraflow::cli::rank_of_world() == 0)
-      std::cerr << "paraflow: error: " << e.what() << std::endl;
-    status = 2;
-  } catch (const std::invalid_argument& e) {  // bad option values: raised on every rank
-    if (paraflow::cli::rank_of_world() == 0)
-      std::cerr << "paraflow: error: " << e.what() << std::endl;
-    status = 2;
+    error = e.what(), status = 2;
+  } catch (const std::invalid_argument& e) {  // bad option values
+    error = e.what(), status = 2;
   } catch (const std::exception& e) {
-    if (paraflow::cli::rank_of_world() == 0)
-      std::cerr << "paraflow: error: " << e.what() << std::endl;
-    status = 1;
+    error = e.what(), status = 1;
   }
+  status = agree_on_status(status, error);
   MPI_Finalize();
   return status;
 }

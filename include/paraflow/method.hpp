@@ -43,11 +43,10 @@ class Method {
   /// Per-sample gradient evaluations the next iteration may spend at most: it starts only if
   /// this fits in the budget.
   virtual std::int64_t worst_case_cost() const = 0;
-  /// Advances `state` by one iteration (weights, loss, iteration, budget). Distributed methods:
-  /// every rank calls it with the same state and leaves with the same state.
+  /// Advances `state` by one iteration (weights, loss, iteration, budget). Distributed methods
+  /// (and any method on a DataParallelProblem): every rank of the run calls it with the same
+  /// state and leaves with the same state.
   virtual IterationOutcome iterate(RunState& state) = 0;
-  /// A decision taken on rank 0 (wall-time limit, a signal), made the same on every rank.
-  virtual bool agree(bool rank0_decision) { return rank0_decision; }
 };
 
 }  // namespace paraflow

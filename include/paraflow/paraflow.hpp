@@ -1,5 +1,5 @@
-// ParaFlow (Alg. 1) on a communicator: each rank runs the fine propagators of its slices of a
-// window, rank 0 performs the sequential coarse correction (eq. (3)) and the argmin.
+// ParaFlow (Alg. 1) over time groups: each group runs the fine propagators of its slices of a
+// window, group 0 performs the sequential coarse correction (eq. (3)) and the argmin.
 #pragma once
 
 #include <mpi.h>
@@ -25,18 +25,20 @@ struct ParaFlowSettings {
 
 class ParaFlow : public Method {
  public:
-  /// Collective over `comm` (P <= N_G ranks; slices spread in contiguous blocks). Slice n of
-  /// window k draws F's batches from the streams (seed, n, k N_F + s): the result does not depend
-  /// on P. `problem`, `fine` and `coarse` are this rank's own objects.
+  /// Collective over `time`, which joins one rank of each time group (at most N_G groups; slices
+  /// spread in contiguous blocks; RankLayout::time()). `problem`, `fine` and `coarse` are this
+  /// rank's own objects; with data ranks they compute on the group's data communicator
+  /// (DataParallelProblem), and every rank of a group calls iterate() alike. Slice n of window k
+  /// draws F's batches from the streams (seed, n, k N_F + s): the result does not depend on the
+  /// number of groups.
   ParaFlow(Problem& problem, FinePropagator& fine, CoarsePropagator& coarse,
-           ParaFlowSettings settings, MPI_Comm comm);
+           ParaFlowSettings settings, MPI_Comm time);
   std::string name() const override { return "paraflow"; }
   std::int64_t worst_case_cost() const override;
   /// Per-sample gradient evaluations on the critical path of one window.
   std::int64_t critical_path_cost() const;
   /// Collective. Leaves every rank with the same state.
   IterationOutcome iterate(RunState& state) override;
-  bool agree(bool rank0_decision) override;
 
  private:
   int first_slice(int rank) const;
@@ -54,6 +56,7 @@ class ParaFlow : public Method {
   MPI_Comm comm_;
   int rank_ = 0, size_ = 1;
   Window window_;
+  Vector message_;  // group 0's answer: L(W_{k+1}), argmin n, diverged, then W_{k+1}
 };
 
 }  // namespace paraflow

@@ -33,6 +33,16 @@ class Problem {
   virtual double loss_and_gradient(const Vector& params, std::span<const Index> batch,
                                    Vector& gradient) = 0;
 
+  /// Data parallelism (--data-ranks): the loss and gradient of the terms `part` of a batch of
+  /// `batch_size` samples, scaled as in that batch, so that summing them over a partition of the
+  /// batch gives loss() and loss_and_gradient() on the whole batch. The defaults accept only the
+  /// whole batch; a problem that overrides them can run data-parallel.
+  virtual double partial_loss(const Vector& params, std::span<const Index> part, Index batch_size);
+  virtual double partial_loss_and_gradient(const Vector& params, std::span<const Index> part,
+                                           Index batch_size, Vector& gradient);
+  /// The most samples one rank evaluates for a batch of `batch_size` (the critical path's unit).
+  virtual Index largest_share(Index batch_size) const { return batch_size; }
+
   /// The indices 0..N-1, in order: the full batch.
   std::span<const Index> all_samples();
   /// L(W) on the full batch.
@@ -51,6 +61,18 @@ class NetworkProblem : public Problem {
   const Network& network() const { return network_; }
   Reduction reduction() const { return reduction_; }
   Index num_parameters() const override { return network_.num_parameters(); }
+  // The whole batch is the one-part partition; the paper's problems implement the partial forms.
+  double loss(const Vector& params, std::span<const Index> batch) override {
+    return partial_loss(params, batch, Index(batch.size()));
+  }
+  double loss_and_gradient(const Vector& params, std::span<const Index> batch,
+                           Vector& gradient) override {
+    return partial_loss_and_gradient(params, batch, Index(batch.size()), gradient);
+  }
+  double partial_loss(const Vector& params, std::span<const Index> part,
+                      Index batch_size) override = 0;
+  double partial_loss_and_gradient(const Vector& params, std::span<const Index> part,
+                                   Index batch_size, Vector& gradient) override = 0;
 
  private:
   std::string name_;

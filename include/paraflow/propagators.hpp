@@ -17,6 +17,8 @@ class SgdStep {
   /// (non-finite: divergence, `w` is then not updated).
   double step(Vector& w, Random& random);
   Index batch_size() const { return sampler_.batch_size(); }
+  /// Per-sample gradients of one step on the rank with the largest share of the batch.
+  Index critical_cost() const { return problem_.largest_share(batch_size()); }
   double eta() const { return eta_; }
 
  private:
@@ -37,6 +39,8 @@ class FinePropagator {
   std::int64_t steps() const { return steps_; }
   /// Per-sample gradient evaluations of one advance(): d_B * N_F.
   std::int64_t cost() const { return std::int64_t(step_.batch_size()) * steps_; }
+  /// The same on the rank with the largest share of each batch (data parallelism).
+  std::int64_t critical_cost() const { return std::int64_t(step_.critical_cost()) * steps_; }
 
  private:
   SgdStep step_;
@@ -52,6 +56,8 @@ class CoarsePropagator {
   double advance(const Vector& in, Vector& out);
   /// Per-sample gradient evaluations of one advance(): N.
   std::int64_t cost() const { return problem_.num_samples(); }
+  /// The same on the rank with the largest share of the full batch (data parallelism).
+  std::int64_t critical_cost() const { return problem_.largest_share(problem_.num_samples()); }
   double eta() const { return eta_; }
 
  private:

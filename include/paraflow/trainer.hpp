@@ -2,6 +2,8 @@
 // a small observer for logging and checkpoints. The algorithm files hold only the algorithms.
 #pragma once
 
+#include <mpi.h>
+
 #include <optional>
 #include <string>
 
@@ -23,7 +25,7 @@ struct StopRules {
   bool history_due(std::int64_t iteration) const;
 };
 
-/// Hooks the driver calls on rank 0 (and, for should_stop, only there: the answer is agreed).
+/// Hooks the driver calls on rank 0 of the run (should_stop only there: the answer is agreed).
 class Observer {
  public:
   virtual ~Observer() = default;
@@ -35,8 +37,11 @@ class Observer {
 
 class Trainer {
  public:
-  /// `root`: this rank logs, observes and owns the history (rank 0).
-  Trainer(Method& method, Problem& problem, StopRules rules, bool root);
+  /// `ranks`: every rank that runs `method` (all call run() together; MPI_COMM_NULL: this rank
+  /// alone, without MPI calls, so a serial program need not initialise MPI).
+  /// Its rank 0 observes and owns the history; the stopping decisions taken there (wall time,
+  /// signals) are broadcast, so every rank stops at the same iteration for the same reason.
+  Trainer(Method& method, Problem& problem, StopRules rules, MPI_Comm ranks = MPI_COMM_NULL);
   /// Iterates until a stopping rule holds; `state` and `history` may come from a resumed run.
   /// Leaves the last finite state, with a history entry describing it.
   StopReason run(RunState& state, History& history, Observer* observer = nullptr);
@@ -50,7 +55,9 @@ class Trainer {
   Method& method_;
   Problem& problem_;
   StopRules rules_;
-  bool root_;
+  MPI_Comm ranks_;
+  int size_ = 1;
+  bool root_ = true;
 };
 
 }  // namespace paraflow

@@ -18,29 +18,31 @@ DataFitProblem::DataFitProblem(std::string name, Network network, Matrix inputs,
     throw std::invalid_argument("inputs and targets must have the same, non-zero, sample count");
 }
 
-// Forward pass on the batch; leaves c * 2 (a - y) in the value adjoint and returns the loss
-// c * sum ||a - y||^2 with c = 1/2 (sum) or 1/(2 d_B) (mean).
-double DataFitProblem::forward(const Vector& params, std::span<const Index> batch) {
-  const Index size = Index(batch.size());
+// Forward pass on the part of a batch; leaves c * 2 (a - y) in the value adjoint and returns the
+// loss c * sum ||a - y||^2 with c = 1/2 (sum) or 1/(2 d_B) (mean).
+double DataFitProblem::forward(const Vector& params, std::span<const Index> part,
+                               Index batch_size) {
+  const Index size = Index(part.size());
   auto input = feedforward_.begin(size);
-  for (Index j = 0; j < size; ++j) input.col(j) = inputs_.col(batch[j]);
+  for (Index j = 0; j < size; ++j) input.col(j) = inputs_.col(part[j]);
   feedforward_.forward(params);
   auto residual = feedforward_.value_adjoint();
   residual = feedforward_.value();
-  for (Index j = 0; j < size; ++j) residual.col(j) -= targets_.col(batch[j]);
-  const double c = reduction() == Reduction::mean ? 0.5 / double(size) : 0.5;
+  for (Index j = 0; j < size; ++j) residual.col(j) -= targets_.col(part[j]);
+  const double c = reduction() == Reduction::mean ? 0.5 / double(batch_size) : 0.5;
   const double loss = c * residual.squaredNorm();
   residual *= 2.0 * c;
   return loss;
 }
 
-double DataFitProblem::loss(const Vector& params, std::span<const Index> batch) {
-  return forward(params, batch);
+double DataFitProblem::partial_loss(const Vector& params, std::span<const Index> part,
+                                    Index batch_size) {
+  return forward(params, part, batch_size);
 }
 
-double DataFitProblem::loss_and_gradient(const Vector& params, std::span<const Index> batch,
-                                         Vector& gradient) {
-  const double loss = forward(params, batch);
+double DataFitProblem::partial_loss_and_gradient(const Vector& params, std::span<const Index> part,
+                                                 Index batch_size, Vector& gradient) {
+  const double loss = forward(params, part, batch_size);
   feedforward_.backward(params, gradient);
   return loss;
 }

@@ -84,20 +84,21 @@ void for_each_block(std::span<const Index> batch, Index size, F&& f) {
 }
 }  // namespace
 
-double PoissonProblem::loss(const Vector& params, std::span<const Index> batch) {
-  const Scales s = scales(Index(batch.size()));
+double PoissonProblem::partial_loss(const Vector& params, std::span<const Index> part,
+                                    Index batch_size) {
+  const Scales s = scales(batch_size);
   double loss = 0.0;
-  for_each_block(batch, block_samples_,
+  for_each_block(part, block_samples_,
                  [&](auto block, bool) { loss += forward(params, block, s); });
   return loss;
 }
 
-double PoissonProblem::loss_and_gradient(const Vector& params, std::span<const Index> batch,
-                                         Vector& gradient) {
-  const Scales s = scales(Index(batch.size()));
+double PoissonProblem::partial_loss_and_gradient(const Vector& params, std::span<const Index> part,
+                                                 Index batch_size, Vector& gradient) {
+  const Scales s = scales(batch_size);
   double loss = 0.0;
-  if (batch.empty()) gradient.setZero();
-  for_each_block(batch, block_samples_, [&](auto block, bool first) {
+  if (part.empty()) gradient.setZero();
+  for_each_block(part, block_samples_, [&](auto block, bool first) {
     loss += forward(params, block, s);
     feedforward_.backward(params, first ? gradient : block_gradient_);
     if (!first) gradient += block_gradient_;

@@ -33,7 +33,7 @@ Trained train(MPI_Comm comm, InitialGuess guess, int slices, Index batch) {
   int rank = 0;
   MPI_Comm_rank(comm, &rank);
   Trained result;
-  Trainer(method, *problem, {}, rank == 0).run(state, result.history);
+  Trainer(method, *problem, {}, comm).run(state, result.history);
   result.weights = state.weights;
   return result;
 }

@@ -39,7 +39,7 @@ TEST(SgdTest, SameSeedSameWeightsOtherSeedDiffers) {
     RunState state = start(*problem, 3, 3000);
     Sgd sgd(*problem, 3, 0.1, seed);
     History history;
-    Trainer(sgd, *problem, {}, true).run(state, history);
+    Trainer(sgd, *problem, {}).run(state, history);
     return state.weights;
   };
   EXPECT_EQ(train(5), train(5));
@@ -51,7 +51,7 @@ TEST(SgdTest, StopsWhenTheNextStepDoesNotFitTheBudget) {
   RunState state = start(*problem, 3, 100);  // 33 steps of 3, 1 left over
   Sgd sgd(*problem, 3, 0.1, 1);
   History history;
-  EXPECT_EQ(Trainer(sgd, *problem, {}, true).run(state, history), StopReason::budget);
+  EXPECT_EQ(Trainer(sgd, *problem, {}).run(state, history), StopReason::budget);
   EXPECT_EQ(state.iteration, 33);
   EXPECT_EQ(state.budget.spent, 99);
   EXPECT_EQ(history.back().loss, problem->full_loss(state.weights));
@@ -81,7 +81,7 @@ TEST(ParaFlowSTest, LossNeverIncreases) {
         ParaFlowS method(*problem, fine, coarse, {20, false});
         RunState state = start(*problem, seed, 40000);
         History history;
-        Trainer(method, *problem, {}, true).run(state, history);
+        Trainer(method, *problem, {}).run(state, history);
         ASSERT_GT(history.size(), 2u);
         for (std::size_t k = 1; k < history.size(); ++k)
           ASSERT_LE(history[k].loss, history[k - 1].loss)
@@ -149,7 +149,7 @@ TEST(DivergenceTest, SgdStopsWithTheLastFiniteWeights) {
   state.weights = Vector::Ones(3);
   state.budget.limit = 1 << 30;
   History history;
-  EXPECT_EQ(Trainer(sgd, problem, {}, true).run(state, history), StopReason::diverged);
+  EXPECT_EQ(Trainer(sgd, problem, {}).run(state, history), StopReason::diverged);
   EXPECT_TRUE(std::isfinite(history.back().loss));
   EXPECT_EQ(history.back().loss, problem.full_loss(state.weights));
   EXPECT_TRUE(state.weights.allFinite());

@@ -16,12 +16,12 @@ class DataFitProblem : public NetworkProblem {
   const Matrix& targets() const { return targets_; }
 
   Index num_samples() const override { return inputs_.cols(); }
-  double loss(const Vector& params, std::span<const Index> batch) override;
-  double loss_and_gradient(const Vector& params, std::span<const Index> batch,
-                           Vector& gradient) override;
+  double partial_loss(const Vector& params, std::span<const Index> part, Index batch_size) override;
+  double partial_loss_and_gradient(const Vector& params, std::span<const Index> part,
+                                   Index batch_size, Vector& gradient) override;
 
  private:
-  double forward(const Vector& params, std::span<const Index> batch);
+  double forward(const Vector& params, std::span<const Index> part, Index batch_size);
 
   Matrix inputs_;
   Matrix targets_;

@@ -23,9 +23,9 @@ class PoissonProblem : public NetworkProblem {
   Index num_boundary() const { return boundary_.cols(); }
 
   Index num_samples() const override { return num_collocation() + num_boundary(); }
-  double loss(const Vector& params, std::span<const Index> batch) override;
-  double loss_and_gradient(const Vector& params, std::span<const Index> batch,
-                           Vector& gradient) override;
+  double partial_loss(const Vector& params, std::span<const Index> part, Index batch_size) override;
+  double partial_loss_and_gradient(const Vector& params, std::span<const Index> part,
+                                   Index batch_size, Vector& gradient) override;
 
   /// Batches run in blocks of at most this many samples, the gradient summed over the blocks:
   /// a block's layer states then stay in the core's L2 cache (the full batch of 1440 in one

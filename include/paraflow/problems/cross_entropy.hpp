@@ -1,0 +1,42 @@
+// Classification by softmax cross-entropy: l_i = -sum_k y_ik log softmax(a(x_i))_k, which for a
+// one-hot target is -log softmax(a(x_i))[label_i].
+#pragma once
+
+#include "paraflow/feedforward.hpp"
+#include "paraflow/problem.hpp"
+
+namespace paraflow {
+
+/// The network's outputs are logits (output activation linear; softmax is part of the loss).
+/// Reductions: `sum` is sum_i l_i and `mean` (1/d_B) sum_i l_i over the batch, as for
+/// DataFitProblem but without its 1/2: cross-entropy is conventionally not halved. The partial
+/// forms (data ranks) scale a part's terms by the whole batch's d_B.
+class CrossEntropyProblem : public NetworkProblem {
+ public:
+  /// `inputs` is I x N, `targets` C x N with C >= 2 classes: one-hot columns (class labels), or
+  /// probabilities (>= 0, each column summing to 1). Throws std::invalid_argument otherwise, if
+  /// the shapes do not match the network, or if its output activation is not linear.
+  CrossEntropyProblem(std::string name, Network network, Matrix inputs, Matrix targets,
+                      Reduction reduction);
+
+  const Matrix& inputs() const { return inputs_; }
+  const Matrix& targets() const { return targets_; }
+
+  Index num_samples() const override { return inputs_.cols(); }
+  double partial_loss(const Vector& params, std::span<const Index> part, Index batch_size) override;
+  double partial_loss_and_gradient(const Vector& params, std::span<const Index> part,
+                                   Index batch_size, Vector& gradient) override;
+
+  /// The fraction of all samples whose largest output is at their target's largest entry (their
+  /// label), in [0, 1]. Ties go to the lower class.
+  double accuracy(const Vector& params);
+
+ private:
+  double forward(const Vector& params, std::span<const Index> part, Index batch_size);
+
+  Matrix inputs_;
+  Matrix targets_;
+  Feedforward feedforward_;
+};
+
+}  // namespace paraflow

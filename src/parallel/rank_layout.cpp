@@ -1,0 +1,50 @@
+#include "paraflow/parallel/rank_layout.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace paraflow {
+
+RankLayout::RankLayout(MPI_Comm all, int data_ranks) : all_(all), data_ranks_(data_ranks) {
+  MPI_Comm_size(all, &ranks_);
+  MPI_Comm_rank(all, &rank_);
+  if (data_ranks < 1) throw std::invalid_argument("--data-ranks must be at least 1");
+  if (ranks_ % data_ranks != 0)
+    throw std::invalid_argument("--data-ranks " + std::to_string(data_ranks) +
+                                " does not divide the " + std::to_string(ranks_) +
+                                " MPI ranks into time groups");
+  MPI_Comm_split(all, group(), data_rank(), &data_);
+  MPI_Comm_split(all, data_rank(), group(), &time_);
+}
+
+RankLayout::~RankLayout() {
+  if (data_ != MPI_COMM_NULL) MPI_Comm_free(&data_);
+  if (time_ != MPI_COMM_NULL) MPI_Comm_free(&time_);
+}
+
+void wait_yielding(MPI_Request& request) {
+  int done = 0;
+  auto pause = std::chrono::microseconds(20);
+  for (MPI_Test(&request, &done, MPI_STATUS_IGNORE); !done;
+       MPI_Test(&request, &done, MPI_STATUS_IGNORE)) {
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(1000));
+  }
+}
+
+void broadcast_yielding(void* buffer, int count, MPI_Datatype type, int root, MPI_Comm comm) {
+  MPI_Request request;
+  MPI_Ibcast(buffer, count, type, root, comm, &request);
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  if (rank == root) {
+    MPI_Wait(&request, MPI_STATUS_IGNORE);
+  } else {
+    wait_yielding(request);
+  }
+}
+
+}  // namespace paraflow
