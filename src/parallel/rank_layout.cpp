@@ -26,12 +26,18 @@ RankLayout::~RankLayout() {
 }
 
 void wait_yielding(MPI_Request& request) {
+  using clock = std::chrono::steady_clock;
+  // Spin for a short while first: a window of a tiny network lasts microseconds, and a sleep
+  // costs at least ~50 us; after that, sleeps growing from 20 us to 1 ms.
+  const auto spin_until = clock::now() + std::chrono::microseconds(200);
   int done = 0;
+  for (MPI_Test(&request, &done, MPI_STATUS_IGNORE); !done && clock::now() < spin_until;)
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
   auto pause = std::chrono::microseconds(20);
-  for (MPI_Test(&request, &done, MPI_STATUS_IGNORE); !done;
-       MPI_Test(&request, &done, MPI_STATUS_IGNORE)) {
+  while (!done) {
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::microseconds(1000));
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
   }
 }
 

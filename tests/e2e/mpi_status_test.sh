@@ -59,9 +59,11 @@ for layout in "--method paraflow --ng 4" "--method paraflows --data-ranks 2" "--
   # shellcheck disable=SC2086
   timeout 120 "${mpiexec[@]}" -n 2 sh -c \
     '"$0" run "$@"; echo $? >status.$OMPI_COMM_WORLD_RANK' "$bin" "${small[@]}" $layout \
-    --budget 1e12 --output "signal$$.h5" >/dev/null 2>&1 &
+    --budget 1e12 --output "signal$$.h5" --log-interval 0 >signal.log 2>&1 &
   job=$!
-  sleep 1.5
+  # Rank 0's first progress line comes after every rank installed its handlers (the layout's
+  # communicator split is collective).
+  for _ in $(seq 200); do grep -q '^iter=' signal.log && break; sleep 0.1; done
   pkill -USR1 -f "^$bin run .*signal$$.h5" || fail "no process to signal"
   wait $job
   [ "$(cat status.0 status.1 | tr '\n' ' ')" = "3 3 " ] ||

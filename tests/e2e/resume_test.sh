@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checkpoints and exact resume through the CLI.
 #   resume_test.sh PARAFLOW_BINARY CASE [MPIEXEC FLAGS...]
-# Cases: sgd | paraflows | paraflow (2 ranks, resumed on 1 and on 4) | signal | kill9
+# Cases: sgd | paraflows | paraflow (2 ranks, resumed on 1 and on 4) | data-ranks | signal | kill9
 source "$(dirname "$0")/common.sh"
 bin=$(readlink -f "$1")
 case_name=$2
@@ -52,13 +52,37 @@ paraflow)
     same_run full.h5 part$ranks.h5
   done
   ;;
+data-ranks)
+  # ParaFlowS on 2 data ranks, resumed on the same layout; ParaFlow 2x2 resumed as 1x2 (the
+  # recorded --data-ranks is kept, the time groups may change).
+  opts=(run --problem approximation --method paraflows --batch-size 6 --eta 0.02 --nf 10 --ng 8
+    --data-ranks 2 --seed 4)
+  "${mpiexec[@]}" -n 2 "$bin" "${opts[@]}" --budget 40000 --output full.h5 >/dev/null || fail "full"
+  "${mpiexec[@]}" -n 2 "$bin" "${opts[@]}" --budget 20000 --output part.h5 >/dev/null || fail "half"
+  "${mpiexec[@]}" -n 2 "$bin" run --resume part.h5 --budget 40000 >/dev/null || fail "resume"
+  same_run full.h5 part.h5
+  opts=(run --problem approximation --method paraflow --batch-size 6 --eta 0.02 --nf 10 --ng 4
+    --data-ranks 2 --seed 4)
+  "${mpiexec[@]}" -n 4 "$bin" "${opts[@]}" --budget 30000 --output pf.h5 >/dev/null || fail "full"
+  columns=("${columns[@]/\/history\/critical_path_budget/}")
+  "${mpiexec[@]}" -n 4 "$bin" "${opts[@]}" --budget 15000 --output pfpart.h5 >/dev/null ||
+    fail "half"
+  "${mpiexec[@]}" -n 2 "$bin" run --resume pfpart.h5 --budget 30000 >/dev/null || fail "resume"
+  same_run pf.h5 pfpart.h5
+  "${mpiexec[@]}" -n 2 "$bin" run --resume pfpart.h5 --data-ranks 1 >/dev/null 2>err.txt &&
+    fail "--data-ranks changed on resume"
+  grep -q "data-ranks cannot be changed" err.txt || fail "$(cat err.txt)"
+  echo "ok: --data-ranks cannot be changed on --resume"
+  ;;
 signal)
   # SIGUSR1 (what SLURM sends before the time limit): checkpoint, exit 3, then resume exactly.
   opts=(--problem approximation --method paraflows --batch-size 5 --eta 0.01 --nf 50 --ng 20 --seed 2)
   "$bin" run "${opts[@]}" --budget 3e6 --output full.h5 >/dev/null || fail "full run"
-  "$bin" run "${opts[@]}" --budget 3e6 --output part.h5 >log.txt &
+  "$bin" run "${opts[@]}" --budget 3e6 --output part.h5 --log-interval 0 >log.txt &
   pid=$!
-  sleep 0.5
+  # The first progress line comes after the handlers are installed (a loaded machine can take
+  # longer than any fixed sleep to get there).
+  for _ in $(seq 100); do grep -q '^iter=' log.txt && break; sleep 0.1; done
   kill -USR1 $pid
   wait $pid
   rc=$?

@@ -35,7 +35,8 @@ class RankLayout {
   int ranks_ = 1, rank_ = 0, data_ranks_ = 1;
 };
 
-/// Waits for `request` without spinning a core: MPI_Test with sleeps growing from 20 us to 1 ms.
+/// Waits for `request` without holding a core: MPI_Test in a loop for 200 us, then with sleeps
+/// growing from 20 us to 1 ms.
 /// Ranks that wait for another group's serial work call this, so that they leave the cores, the
 /// memory bandwidth and the clock boost to the ranks that compute (docs/scaling.md).
 void wait_yielding(MPI_Request& request);
