@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ make cmake git pkg-config ca-certificates
   libeigen3-dev libhdf5-dev hdf5-tools libopenmpi-dev openmpi-bin
-  libboost-program-options-dev libgtest-dev python3-h5py python3-matplotlib)
+  libboost-program-options-dev libgtest-dev python3-h5py python3-matplotlib
+  python3-sklearn)  # scikit-learn's bundled data sets: real data for tests/e2e/data_test.sh
 packages+=("$@")
 
 missing=()

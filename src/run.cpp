@@ -10,16 +10,36 @@
 #include "paraflow/paraflows.hpp"
 #include "paraflow/parallel/data_parallel_problem.hpp"
 #include "paraflow/parallel/rank_layout.hpp"
+#include "paraflow/problems/cross_entropy.hpp"
 #include "paraflow/problems/data_fit.hpp"
 #include "paraflow/problems/paper.hpp"
 #include "paraflow/problems/poisson.hpp"
+#include "paraflow/problems/user_data.hpp"
 #include "paraflow/sgd.hpp"
 #include "paraflow/timer.hpp"
 #include "paraflow/version.hpp"
 
 namespace paraflow {
 
-std::unique_ptr<NetworkProblem> make_problem(const RunConfig& config) {
+std::unique_ptr<NetworkProblem> make_problem(RunConfig& config) {
+  config.resolve_problem();
+  if (config.problem == "data") {
+    UserDataSpec spec;
+    spec.hidden = parse_widths(config.hidden, "hidden");
+    spec.activation = parse_activation(config.activation);
+    spec.cross_entropy = config.loss == "cross-entropy";
+    spec.targets = parse_names(config.targets);
+    spec.reduction = parse_reduction(config.reduction);
+    const Dataset data = read_dataset(config.data, {spec.targets, spec.cross_entropy, 0});
+    if (!config.data_sha256.empty() && config.data_sha256 != data.sha256)
+      throw std::invalid_argument(config.data +
+                                  ": its contents changed since the run file was "
+                                  "written (sha256 " +
+                                  data.sha256.substr(0, 16) + "..., recorded " +
+                                  config.data_sha256.substr(0, 16) + "...)");
+    config.data_sha256 = data.sha256;
+    return make_data_problem(data, spec);
+  }
   const Reduction reduction = config.reduction.empty() ? default_reduction(config.problem)
                                                        : parse_reduction(config.reduction);
   // The data gets its own stream of the seed, apart from the weights' and the batches'.
@@ -175,6 +195,9 @@ RunRecord make_record(const RunConfig& config, const NetworkProblem& problem, co
   if (const auto* fit = dynamic_cast<const DataFitProblem*>(&problem)) {
     r.inputs = fit->inputs();
     r.targets = fit->targets();
+  } else if (const auto* classes = dynamic_cast<const CrossEntropyProblem*>(&problem)) {
+    r.inputs = classes->inputs();
+    r.targets = classes->targets();
   } else if (const auto* pde = dynamic_cast<const PoissonProblem*>(&problem)) {
     r.collocation = pde->collocation();
     r.boundary = pde->boundary();
@@ -239,6 +262,11 @@ RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
     state.budget.limit = config.budget;
     if (!config.init_file.empty()) {
       RunRecord init = read_run_file(config.init_file);
+      const auto recorded = init.options.find("data-sha256");
+      if (config.problem == "data" && recorded != init.options.end() &&
+          std::get<std::string>(recorded->second) != config.data_sha256)
+        throw RunFileError(config.init_file + ": its weights were trained on other data than " +
+                           config.data + " (sha256 differs)");
       if (!(init.network == problem->network()))
         throw RunFileError(config.init_file + ": /network layers do not match --problem " +
                            config.problem);
@@ -283,6 +311,7 @@ RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
     result.reason = trainer.run(state, result.history, &progress);
   }
   if (size > 1) share_final_state(result, comm);
+  result.accuracy = accuracy_of(*problem, state.weights);
   if (root && !config.output.empty())
     write_run_file(config.output, make_record(config, *problem, result, command_line));
   return result;

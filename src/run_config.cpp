@@ -17,9 +17,32 @@ void require_positive(double value, const std::string& option) {
 }
 }  // namespace
 
+void RunConfig::resolve_problem() {
+  const bool user_data = problem == "data";
+  require(is_paper_problem(problem) || user_data,
+          "--problem '" + problem + "' is not one of classification, approximation, poisson, data");
+  if (user_data) {
+    require(!data.empty(), "--problem data needs --data FILE (CSV or HDF5)");
+    if (hidden.empty()) hidden = "32,32";
+    if (activation.empty()) activation = "tanh";
+    if (loss.empty()) loss = "mse";
+    parse_activation(activation);
+    require(loss == "mse" || loss == "cross-entropy",
+            "--loss '" + loss + "' is not one of mse, cross-entropy");
+    if (reduction.empty()) reduction = "mean";
+    if (init_scheme.empty()) init_scheme = "glorot-uniform";
+  } else {
+    for (const auto& [name, value] : {std::pair<const char*, const std::string&>{"data", data},
+                                      {"hidden", hidden},
+                                      {"activation", activation},
+                                      {"loss", loss},
+                                      {"targets", targets}})
+      require(value.empty(), std::string("--") + name + " needs --problem data");
+  }
+}
+
 void RunConfig::resolve(std::int64_t num_samples) {
-  require(is_paper_problem(problem),
-          "--problem '" + problem + "' is not one of classification, approximation, poisson");
+  resolve_problem();
   require(method == "sgd" || method == "paraflows" || method == "paraflow",
           "--method '" + method + "' is not one of sgd, paraflows, paraflow");
   if (reduction.empty()) reduction = to_string(default_reduction(problem));
@@ -61,6 +84,12 @@ void RunConfig::resolve(std::int64_t num_samples) {
 
 Attributes RunConfig::to_attributes() const {
   return {{"problem", problem},
+          {"data", data},
+          {"data-sha256", data_sha256},
+          {"hidden", hidden},
+          {"activation", activation},
+          {"loss", loss},
+          {"targets", targets},
           {"method", method},
           {"batch-size", batch_size},
           {"eta", eta},
@@ -93,6 +122,15 @@ RunConfig RunConfig::from_attributes(const Attributes& options) {
   auto text = [&](const char* name) { return attribute<std::string>(options, "/options", name); };
   RunConfig c;
   c.problem = text("problem");
+  auto optional_text = [&](const char* name) {  // absent in files written before --problem data
+    return options.count(name) ? text(name) : std::string();
+  };
+  c.data = optional_text("data");
+  c.data_sha256 = optional_text("data-sha256");
+  c.hidden = optional_text("hidden");
+  c.activation = optional_text("activation");
+  c.loss = optional_text("loss");
+  c.targets = optional_text("targets");
   c.method = text("method");
   c.batch_size = integer("batch-size");
   c.eta = real("eta");

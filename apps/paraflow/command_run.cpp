@@ -27,7 +27,12 @@ po::options_description run_options() {
   o.add_options()
     ("help,h", "this help")
     ("config", po::value<std::string>(), "read options from an INI file (command line wins)")
-    ("problem", text("classification"), "classification | approximation | poisson")
+    ("problem", text("classification"), "classification | approximation | poisson | data")
+    ("data", text(""), "--problem data: CSV (header row) or HDF5 (/inputs, /targets or /labels)")
+    ("hidden", text(""), "--problem data: hidden layer widths (default 32,32)")
+    ("activation", text(""), "--problem data: sigmoid | tanh | linear (default tanh)")
+    ("loss", text(""), "--problem data: mse | cross-entropy (softmax; integer labels)")
+    ("targets", text(""), "--problem data: CSV target columns, NAME[,NAME...] (default: last)")
     ("method", text("paraflows"), "sgd | paraflows | paraflow (MPI)")
     ("batch-size", text("0"), "d_B, samples per SGD step (0: full batch)")
     ("eta", text("0.01"), "eta_F, the SGD step")
@@ -60,6 +65,11 @@ RunConfig config_from(const po::variables_map& v) {
   RunConfig c;
   auto text = [&](const char* name) { return v[name].as<std::string>(); };
   c.problem = text("problem");
+  c.data = text("data");
+  c.hidden = text("hidden");
+  c.activation = text("activation");
+  c.loss = text("loss");
+  c.targets = text("targets");
   c.method = text("method");
   c.batch_size = integer(v, "batch-size");
   c.eta = finite_real(v, "eta");
@@ -102,8 +112,9 @@ RunConfig config_from(const po::variables_map& v) {
     if (v["max-iterations"].defaulted()) c.max_iterations = RunConfig::kKeepRecorded;
     // A resumed run keeps its recorded options; only these may be given beside --resume.
     for (const char* name :
-         {"problem", "method", "batch-size", "eta", "nf", "ng", "eta-coarse", "reduction",
-          "init-guess", "init-scheme", "seed", "data-ranks", "history-every", "init"})
+         {"problem", "data", "hidden", "activation", "loss", "targets", "method", "batch-size",
+          "eta", "nf", "ng", "eta-coarse", "reduction", "init-guess", "init-scheme", "seed",
+          "data-ranks", "history-every", "init"})
       if (!v[name].defaulted())
         throw UsageError(std::string("--") + name +
                          " cannot be changed on --resume (the run file's options are used)");
@@ -133,11 +144,13 @@ int command_run(const std::vector<std::string>& args, const std::string& command
     std::printf(
         "result method=%s problem=%s ranks=%lld iterations=%lld budget=%lld "
         "critical_path_budget=%lld loss_evaluations=%lld loss=%.17g wall=%.6g time_fine=%.6g "
-        "time_coarse=%.6g time_communication=%.6g time_argmin=%.6g stop=%s\n",
+        "time_coarse=%.6g time_communication=%.6g time_argmin=%.6g stop=%s",
         config.method.c_str(), config.problem.c_str(), (long long)run.ranks, (long long)s.iteration,
         (long long)s.budget.spent, (long long)s.budget.critical_path,
         (long long)s.budget.loss_evaluations, s.loss, s.wall_time, total.fine, total.coarse,
         total.communication, total.argmin, to_string(run.reason).c_str());
+    if (run.accuracy >= 0) std::printf(" accuracy=%.6g", run.accuracy);
+    std::printf("\n");
     std::fflush(stdout);
   }
   if (run.reason == StopReason::diverged) {

@@ -19,10 +19,14 @@ struct RunResult {
   History history;
   StopReason reason = StopReason::budget;
   std::int64_t ranks = 1;
+  double accuracy = -1;  ///< classification (--loss cross-entropy): fraction right at the end
 };
 
-/// The paper problem a config names, with its data drawn from the config's seed.
-std::unique_ptr<NetworkProblem> make_problem(const RunConfig& config);
+/// The problem a config names: a paper problem with its data drawn from the config's seed, or
+/// (--problem data) the user's file, whose content hash it records in config.data_sha256 or,
+/// when one is recorded already (a resume), checks against it. Throws std::invalid_argument
+/// (one line) on bad data or a hash that differs.
+std::unique_ptr<NetworkProblem> make_problem(RunConfig& config);
 
 /// The run file of a (finished or checkpointed) run.
 RunRecord make_record(const RunConfig& config, const NetworkProblem& problem, const RunResult& run,

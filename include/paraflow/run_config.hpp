@@ -11,7 +11,14 @@ namespace paraflow {
 struct RunConfig {
   static constexpr std::int64_t kKeepRecorded = -2;
 
-  std::string problem = "classification";
+  std::string problem = "classification";  ///< a paper problem, or "data" (a user's file)
+  // --problem data: the file, the network and the loss (empty elsewhere)
+  std::string data;         ///< CSV or HDF5 file (io/data_file.hpp)
+  std::string data_sha256;  ///< its content hash, recorded; a resume refuses other contents
+  std::string hidden;       ///< hidden layer widths, "32,32"
+  std::string activation;   ///< of the hidden layers: sigmoid | tanh | linear
+  std::string loss;         ///< mse | cross-entropy
+  std::string targets;      ///< CSV target columns, "a,b" ("" = the last column)
   std::string method = "paraflows";
   std::int64_t batch_size = 0;    ///< d_B; 0 = full batch
   double eta = 0.01;              ///< eta_F (SGD's step)
@@ -38,6 +45,8 @@ struct RunConfig {
   /// Fills the "" / 0 defaults that depend on the problem and checks ranges; throws
   /// std::invalid_argument with a one-line message naming the option.
   void resolve(std::int64_t num_samples);
+  /// The part of resolve() that the problem's construction needs (its name, data and network).
+  void resolve_problem();
   /// The options as /options attributes (names are the long options).
   Attributes to_attributes() const;
   static RunConfig from_attributes(const Attributes& options);

@@ -1,0 +1,56 @@
+#include "paraflow/problems/user_data.hpp"
+
+#include <stdexcept>
+
+#include "paraflow/problems/cross_entropy.hpp"
+#include "paraflow/problems/data_fit.hpp"
+
+namespace paraflow {
+
+std::vector<std::string> parse_names(const std::string& text) {
+  std::vector<std::string> names;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t comma = std::min(text.find(',', at), text.size());
+    names.push_back(text.substr(at, comma - at));
+    at = comma + 1;
+  }
+  return names;
+}
+
+std::vector<int> parse_widths(const std::string& text, const std::string& option) {
+  std::vector<int> widths;
+  for (const std::string& part : parse_names(text)) {
+    const bool digits = !part.empty() && part.size() <= 6 &&
+                        part.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoi(part) < 1)
+      throw std::invalid_argument("--" + option + " '" + text +
+                                  "' is not a comma-separated list of layer widths (e.g. 32,32)");
+    widths.push_back(std::stoi(part));
+  }
+  if (widths.empty()) throw std::invalid_argument("--" + option + " needs at least one width");
+  return widths;
+}
+
+Network data_network(const Dataset& data, const UserDataSpec& spec) {
+  std::vector<int> layers{int(data.num_inputs())};
+  layers.insert(layers.end(), spec.hidden.begin(), spec.hidden.end());
+  layers.push_back(int(data.num_outputs()));
+  return Network(layers, spec.activation, Activation::linear);
+}
+
+std::unique_ptr<NetworkProblem> make_data_problem(const Dataset& data, const UserDataSpec& spec) {
+  const Network network = data_network(data, spec);
+  if (spec.cross_entropy)
+    return std::make_unique<CrossEntropyProblem>("data", network, data.inputs, data.targets,
+                                                 spec.reduction);
+  return std::make_unique<DataFitProblem>("data", network, data.inputs, data.targets,
+                                          spec.reduction);
+}
+
+double accuracy_of(NetworkProblem& problem, const Vector& params) {
+  if (auto* classifier = dynamic_cast<CrossEntropyProblem*>(&problem))
+    return classifier->accuracy(params);
+  return -1;
+}
+
+}  // namespace paraflow

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Users' own data through the CLI: scikit-learn's handwritten digits (Debian's python3-sklearn),
+# converted by scripts/sklearn-to-paraflow into the CSV and HDF5 files users write, trained with
+# sgd and paraflows (loss falls, accuracy rises), on 2 data ranks, resumed, and refused once the
+# file changed; bad data files get one line and exit 2.
+#   data_test.sh PARAFLOW_BINARY SOURCE_DIR MPIEXEC [MPIEXEC FLAGS...]
+source "$(dirname "$0")/common.sh"
+bin=$(readlink -f "$1")
+src=$(readlink -f "$2")
+shift 2
+mpiexec=("$@")
+e2e_start needs-python
+"$python" -c 'import h5py' || fail "h5py"
+"$src/scripts/sklearn-to-paraflow" digits digits.csv >/dev/null || { echo "SKIP: no sklearn data"; exit 77; }
+"$src/scripts/sklearn-to-paraflow" digits digits.h5 >/dev/null || fail "convert to HDF5"
+
+field() { sed -n "s/^result .* $1=\([^ ]*\).*/\1/p"; }
+train=(run --problem data --loss cross-entropy --hidden 32 --batch-size 32 --eta 0.1 --seed 2)
+for method in sgd paraflows; do
+  extra=()
+  [ $method = paraflows ] && extra=(--nf 20 --ng 10)
+  for budget in 2e4 2e5; do
+    "$bin" "${train[@]}" --data digits.csv --method $method "${extra[@]}" --budget $budget \
+      --output $method-$budget.h5 >out.txt || fail "$method $budget"
+    loss=$(field loss <out.txt) accuracy=$(field accuracy <out.txt)
+    echo "$method budget=$budget loss=$loss accuracy=$accuracy"
+    eval "${method}_${budget/e/_}_loss=$loss ${method}_${budget/e/_}_accuracy=$accuracy"
+  done
+  small_loss=${method}_2_4_loss large_loss=${method}_2_5_loss
+  small_acc=${method}_2_4_accuracy large_acc=${method}_2_5_accuracy
+  awk -v a="${!large_loss}" -v b="${!small_loss}" -v c="${!large_acc}" -v d="${!small_acc}" \
+    'BEGIN { exit !(a < b && c > d && c > 0.9) }' ||
+    fail "$method: loss ${!small_loss} -> ${!large_loss}, accuracy ${!small_acc} -> ${!large_acc}"
+  first=$("$python" -c "import h5py; print(h5py.File('$method-2e5.h5')['history/loss'][0])")
+  awk -v a="${!large_loss}" -v b="$first" 'BEGIN { exit !(a < b / 10) }' ||
+    fail "$method: loss $first -> ${!large_loss}"
+done
+
+# The HDF5 file of the same data gives the same run, bit for bit.
+"$bin" "${train[@]}" --data digits.h5 --method sgd --budget 2e4 --output h5.h5 >out.txt || fail "h5"
+[ "$(field loss <out.txt)" = "$sgd_2_4_loss" ] || fail "HDF5 data: $(field loss <out.txt)"
+
+# 2 data ranks: the one-rank loss to rounding.
+"${mpiexec[@]}" -n 2 "$bin" "${train[@]}" --data digits.csv --method paraflows --nf 20 --ng 10 \
+  --budget 2e5 --data-ranks 2 --output q2.h5 >out.txt || fail "2 data ranks"
+awk -v a="$(field loss <out.txt)" -v b="$paraflows_2_5_loss" \
+  'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-12 * b) }' ||
+  fail "2 data ranks: $(field loss <out.txt) against $paraflows_2_5_loss"
+
+# The run file names its data; a resume continues, and refuses a changed file.
+h5dump -a /options/data-sha256 paraflows-2e4.h5 | grep -q '"[0-9a-f]\{64\}"' || fail "no hash"
+"$bin" run --resume paraflows-2e4.h5 --budget 2e5 >/dev/null || fail "resume"
+sed -i '2s/^0,/0.5,/' digits.csv
+"$bin" run --resume paraflows-2e4.h5 --budget 3e5 >/dev/null 2>err.txt && fail "changed data"
+grep -q "^paraflow: error: digits.csv: its contents changed" err.txt || fail "$(cat err.txt)"
+echo "ok: resume refused: $(cat err.txt)"
+
+# Bad data: one line, exit 2, no run file.
+bad() {  # bad PATTERN FILE [OPTIONS...]
+  local pattern=$1 file=$2
+  shift 2
+  rm -f out.h5
+  "$bin" run --problem data --data "$file" "$@" --budget 1e4 --output out.h5 >/dev/null 2>err.txt
+  local rc=$?
+  [ $rc -eq 2 ] || fail "exit $rc for $file"
+  [ "$(wc -l <err.txt)" -eq 1 ] && grep -q "^paraflow: error: .*$pattern" err.txt ||
+    fail "$file: $(cat err.txt)"
+  [ ! -e out.h5 ] || fail "$file: a run file was written"
+  echo "ok: $(cat err.txt)"
+}
+printf 'a,b\n1,2\n3\n' >ragged.csv && bad "ragged.csv:3" ragged.csv
+printf 'a,b\n1,x\n' >text.csv && bad "not a decimal number" text.csv
+printf 'a,b\n1,nan\n' >nan.csv && bad "nan.csv:2" nan.csv
+printf 'a,b\n0x1,2\n' >hex.csv && bad "hex.csv:2" hex.csv
+printf 'a,b\n' >header.csv && bad "header.csv" header.csv
+: >empty.csv && bad "empty.csv" empty.csv
+bad "missing.csv" missing.csv
+printf 'a,label\n1,0.5\n2,1\n' >labels.csv && bad "labels.csv:2" labels.csv --loss cross-entropy
+bad "no column named 'nope'" digits.csv --targets nope
+printf 'garbage' >garbage.h5 && bad "garbage.h5" garbage.h5
+"$python" -c "import h5py; h5py.File('nodata.h5', 'w')['other'] = [1.0]" && bad "nodata.h5" nodata.h5
+"$python" -c "
+import h5py, numpy as np
+f = h5py.File('lengths.h5', 'w'); f['inputs'] = np.zeros((5, 2)); f['targets'] = np.zeros((4, 1))" &&
+  bad "lengths.h5" lengths.h5
