@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <stdexcept>
 
+#include "paraflow/gradient_check.hpp"
 #include "paraflow/parallel/rank_layout.hpp"
 #include "paraflow/timer.hpp"
 
@@ -61,6 +64,19 @@ std::optional<StopReason> Trainer::stop_reason(const RunState& state, double ses
   return reason == 1 ? StopReason::wall_time : StopReason::signal;
 }
 
+void Trainer::check_gradient(const Vector& weights) {
+  const auto samples = problem_.all_samples();
+  const double error = gradient_error(problem_, weights,
+                                      samples.first(std::min<std::size_t>(samples.size(), 64)), 64);
+  if (!(error <= 1e-4)) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.3g", error);
+    throw std::invalid_argument(
+        std::string("the problem's gradient disagrees with finite differences (relative error ") +
+        text + " > 1e-4): check Problem::loss_and_gradient (Trainer::skip_self_check() opts out)");
+  }
+}
+
 void Trainer::record(RunState& state, History& history, std::int64_t corrections,
                      const PhaseTimes& times, Observer* observer) {
   ensure_loss_known(state, problem_);
@@ -81,7 +97,10 @@ StopReason Trainer::run(RunState& state, History& history, Observer* observer) {
   const double session_start = now_seconds();
   const double started = session_start - state.wall_time;  // resumed runs continue the clock
   PhaseTimes times;
-  if (history.empty() && state.iteration == 0) record(state, history, 0, times, observer);
+  if (history.empty() && state.iteration == 0) {
+    if (self_check_) check_gradient(state.weights);
+    record(state, history, 0, times, observer);
+  }
   RunState last_good = state;
   std::int64_t corrections = 0;
   StopReason reason = StopReason::budget;

@@ -43,12 +43,18 @@ class Trainer {
   /// signals) are broadcast, so every rank stops at the same iteration for the same reason.
   Trainer(Method& method, Problem& problem, StopRules rules, MPI_Comm ranks = MPI_COMM_NULL);
   /// Iterates until a stopping rule holds; `state` and `history` may come from a resumed run.
-  /// Leaves the last finite state, with a history entry describing it.
+  /// Leaves the last finite state, with a history entry describing it. A fresh run first checks
+  /// the problem's gradient against finite differences (gradient_error(), at most 64
+  /// coordinates on the first 64 samples) and throws std::invalid_argument with the relative
+  /// error if it is above 1e-4: a wrong gradient is caught before any budget is spent.
   StopReason run(RunState& state, History& history, Observer* observer = nullptr);
+  /// Opts out of that check (a problem whose loss is not smooth enough for finite differences).
+  void skip_self_check(bool skip = true) { self_check_ = !skip; }
 
  private:
   std::optional<StopReason> stop_reason(const RunState& state, double session_start,
                                         Observer* observer);
+  void check_gradient(const Vector& weights);
   void record(RunState& state, History& history, std::int64_t corrections, const PhaseTimes& times,
               Observer* observer);
 
@@ -58,6 +64,7 @@ class Trainer {
   MPI_Comm ranks_;
   int size_ = 1;
   bool root_ = true;
+  bool self_check_ = true;
 };
 
 }  // namespace paraflow

@@ -21,7 +21,8 @@ Index DataParallelProblem::largest_share(Index batch_size) const {
 }
 
 double DataParallelProblem::loss(const Vector& params, std::span<const Index> batch) {
-  double loss = local_.partial_loss(params, share(batch), Index(batch.size()));
+  const auto part = share(batch);
+  double loss = part.empty() ? 0.0 : local_.partial_loss(params, part, Index(batch.size()));
   MPI_Allreduce(MPI_IN_PLACE, &loss, 1, MPI_DOUBLE, MPI_SUM, data_);
   return loss;
 }
@@ -29,8 +30,13 @@ double DataParallelProblem::loss(const Vector& params, std::span<const Index> ba
 double DataParallelProblem::loss_and_gradient(const Vector& params, std::span<const Index> batch,
                                               Vector& gradient) {
   const Index d = num_parameters();
-  const double loss =
-      local_.partial_loss_and_gradient(params, share(batch), Index(batch.size()), gradient);
+  const auto part = share(batch);  // empty when the batch has fewer samples than ranks
+  double loss = 0;
+  if (part.empty()) {
+    gradient.setZero();
+  } else {
+    loss = local_.partial_loss_and_gradient(params, part, Index(batch.size()), gradient);
+  }
   // One reduction for both: the gradient and, behind it, the loss.
   sums_.head(d) = gradient;
   sums_[d] = loss;

@@ -13,7 +13,7 @@ cmake_minimum_required(VERSION 3.20)
 project(consumer C CXX)
 set(CMAKE_CXX_STANDARD 20)
 find_package(ParaFlow 0.1 REQUIRED)
-add_executable(consumer $source/apps/01-own-problem/main.cpp)
+add_executable(consumer $source/apps/02-own-problem/main.cpp)
 target_link_libraries(consumer PRIVATE paraflow::paraflow)
 CMAKE
 cmake -S "$work/consumer" -B "$work/consumer/build" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 
 #include "../toy_problems.hpp"
 #include "paraflow/paraflows.hpp"
@@ -153,6 +154,47 @@ TEST(DivergenceTest, SgdStopsWithTheLastFiniteWeights) {
   EXPECT_TRUE(std::isfinite(history.back().loss));
   EXPECT_EQ(history.back().loss, problem.full_loss(state.weights));
   EXPECT_TRUE(state.weights.allFinite());
+}
+
+}  // namespace
+}  // namespace paraflow
+
+namespace paraflow {
+namespace {
+
+// A problem whose gradient has a bug: half the true one.
+class HalfGradient : public testing::QuadraticProblem {
+ public:
+  using QuadraticProblem::QuadraticProblem;
+  double loss_and_gradient(const Vector& w, std::span<const Index> batch,
+                           Vector& gradient) override {
+    const double loss = QuadraticProblem::loss_and_gradient(w, batch, gradient);
+    gradient *= 0.5;
+    return loss;
+  }
+};
+
+// The trainer refuses a wrong gradient before spending any budget, and can be told not to check.
+TEST(TrainerSelfCheckTest, RefusesAWrongGradientUnlessSkipped) {
+  const Matrix points = Matrix::Random(3, 8);
+  for (bool buggy : {false, true}) {
+    std::unique_ptr<Problem> problem =
+        buggy ? std::unique_ptr<Problem>(new HalfGradient(points))
+              : std::unique_ptr<Problem>(new testing::QuadraticProblem(points));
+    Sgd sgd(*problem, 4, 0.01, 1);
+    RunState state;
+    state.weights = Vector::Ones(3);
+    state.budget.limit = 400;
+    History history;
+    Trainer trainer(sgd, *problem, {});
+    if (buggy) {
+      EXPECT_THROW(trainer.run(state, history), std::invalid_argument);
+      EXPECT_EQ(state.budget.spent, 0);
+      trainer.skip_self_check();
+    }
+    EXPECT_EQ(trainer.run(state, history), StopReason::budget);
+    EXPECT_EQ(state.budget.spent, 400);
+  }
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
-// Example 01: ParaFlowS and SGD on a problem of your own, through the library.
+// Example 02: ParaFlowS and SGD on a problem of your own, through the library.
 //
 // The problem: fit a line y = a x + b to 200 noisy points by least squares. Implementing the
 // paraflow::Problem boundary takes the four functions below; check_gradient() verifies them
 // against finite differences before training, then both methods spend the same budget.
 //
-// Build and run:  cmake --build build --target example_01_own_problem
-//                 build/apps/example_01_own_problem
+// Build and run:  cmake --build build --target example_02_own_problem
+//                 build/apps/example_02_own_problem
 // Expected output (deterministic for a given build; last digits may differ between compilers):
 //   gradient check: relative error 2e-10 (< 1e-6: ok)
 //   sgd        loss=3.165435e+00  budget=200000
