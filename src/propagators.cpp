@@ -18,7 +18,7 @@ double SgdStep::step(Vector& w, Random& random) {
 
 FinePropagator::FinePropagator(Problem& problem, Index batch_size, double eta, std::int64_t steps,
                                std::uint64_t seed)
-    : step_(problem, batch_size, eta), steps_(steps), seed_(seed) {}
+    : problem_(problem), step_(problem, batch_size, eta), steps_(steps), seed_(seed) {}
 
 bool FinePropagator::advance(Vector& w, std::uint64_t slice, std::uint64_t first_step) {
   for (std::int64_t s = 0; s < steps_; ++s) {

@@ -30,19 +30,30 @@ class SgdStep {
 
 /// F over one slice: `steps` SGD steps. The batch of step s of slice n is drawn from the stream
 /// (seed, n, first_step + s), so a result depends on the slice, never on the rank computing it.
+/// Another fine propagator (momentum SGD, Adam, ...) derives from this class and overrides
+/// advance(); the algorithms call nothing else of it but cost() and steps() (docs/library.md).
 class FinePropagator {
  public:
   FinePropagator(Problem& problem, Index batch_size, double eta, std::int64_t steps,
                  std::uint64_t seed);
-  /// Advances `w` in place; returns false (and stops) if a batch loss became non-finite.
-  bool advance(Vector& w, std::uint64_t slice, std::uint64_t first_step);
+  virtual ~FinePropagator() = default;
+  /// Advances `w` in place; returns false (and stops) if a batch loss became non-finite. Must
+  /// depend only on (w, slice, first_step) for ParaFlow's answer not to depend on the ranks.
+  virtual bool advance(Vector& w, std::uint64_t slice, std::uint64_t first_step);
   std::int64_t steps() const { return steps_; }
   /// Per-sample gradient evaluations of one advance(): d_B * N_F.
   std::int64_t cost() const { return std::int64_t(step_.batch_size()) * steps_; }
   /// The same on the rank with the largest share of each batch (data parallelism).
   std::int64_t critical_cost() const { return std::int64_t(step_.critical_cost()) * steps_; }
+  Index batch_size() const { return step_.batch_size(); }
+  double eta() const { return step_.eta(); }
+  std::uint64_t seed() const { return seed_; }
+
+ protected:
+  Problem& problem() { return problem_; }
 
  private:
+  Problem& problem_;
   SgdStep step_;
   std::int64_t steps_;
   std::uint64_t seed_;
