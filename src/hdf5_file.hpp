@@ -1,11 +1,17 @@
 // A small RAII layer over the HDF5 C API, enough for the run file: files, groups, 1-D and 2-D
 // datasets (float64, int64) and scalar or 1-D attributes. Every failure throws h5::Error whose
-// message starts with the path inside the file ("/weights/W2: ..."); HDF5's own error printing is
-// switched off. Private to the library.
+// message starts with the path inside the file ("/weights/W2: ..."); a checksum that does not
+// match throws its subclass h5::ChecksumError. HDF5's own error printing is switched off.
+// Files are written in the HDF5 1.10 format, whose metadata carries checksums (all but the global
+// heap of string values), and every non-empty dataset is chunked with the Fletcher32 filter, so
+// corruption is detected on read.
+// Private to the library.
 #pragma once
 
 #include <hdf5.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -20,6 +26,18 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// A checksum in the file does not match its bytes (metadata, or a Fletcher32 chunk of data).
+class ChecksumError : public Error {
+ public:
+  /// `object`: the path inside the file of the object being read ("/weights/W2").
+  explicit ChecksumError(const std::string& object)
+      : Error(object + ": checksum mismatch"), object_(object) {}
+  const std::string& object() const { return object_; }
+
+ private:
+  std::string object_;
+};
+
 /// The innermost message on HDF5's error stack (the most specific cause), or "".
 inline std::string hdf5_reason() {
   std::string reason;
@@ -31,7 +49,26 @@ inline std::string hdf5_reason() {
   return reason;
 }
 
+/// Whether any message on HDF5's error stack reports a checksum failure. HDF5 1.10 has no error
+/// code for it, only messages: "incorrect metadata checksum ...", "data error detected by
+/// Fletcher32 checksum", "bad checksum ...".
+inline bool hdf5_checksum_failed() {
+  bool found = false;
+  auto look = [](unsigned, const H5E_error2_t* e, void* out) -> herr_t {
+    std::string desc = e->desc ? e->desc : "";
+    std::transform(desc.begin(), desc.end(), desc.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
+    if (desc.find("checksum") != std::string::npos) *static_cast<bool*>(out) = true;
+    return 0;
+  };
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, look, &found);
+  return found;
+}
+
+/// Throws for the HDF5 call that just failed at `where` ("/weights/W2" or "/options: attribute
+/// 'eta'"): ChecksumError naming the object if HDF5 saw a bad checksum, else `where: what (cause)`.
 [[noreturn]] inline void fail(const std::string& where, const std::string& what) {
+  if (hdf5_checksum_failed()) throw ChecksumError(where.substr(0, where.find(':')));
   const std::string reason = hdf5_reason();
   throw Error(where + ": " + what + (reason.empty() ? "" : " (" + reason + ")"));
 }
@@ -95,7 +132,11 @@ class Group {
   std::string child(const std::string& name) const {
     return (path_ == "/" ? "/" : path_ + "/") + name;
   }
-  bool has(const std::string& name) const { return H5Lexists(id(), name.c_str(), H5P_DEFAULT) > 0; }
+  bool has(const std::string& name) const {
+    const htri_t exists = H5Lexists(id(), name.c_str(), H5P_DEFAULT);
+    if (exists < 0) fail(child(name), "cannot look up");
+    return exists > 0;
+  }
 
   Group create_group(const std::string& name) const {
     return {own(H5Gcreate2(id(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
@@ -145,7 +186,11 @@ class Group {
     write_attribute(name, H5T_NATIVE_INT, {v.size()}, v.data());
   }
 
-  bool has_attribute(const std::string& name) const { return H5Aexists(id(), name.c_str()) > 0; }
+  bool has_attribute(const std::string& name) const {
+    const htri_t exists = H5Aexists(id(), name.c_str());
+    if (exists < 0) fail(where(name), "cannot look up");
+    return exists > 0;
+  }
   /// Names of all attributes, in name order.
   std::vector<std::string> attribute_names() const {
     std::vector<std::string> names;
@@ -246,12 +291,33 @@ class Group {
     if (H5Awrite(a.get(), type, data) < 0) fail(where(name), "cannot write");
   }
 
+  // Non-empty datasets are chunked (rows of at most ~1 MiB per chunk, usually one chunk) with
+  // the Fletcher32 filter, which checksums each chunk. A dataset with no elements cannot be
+  // chunked (a chunk dimension of 0 is invalid) and has no data to protect: it stays contiguous,
+  // and its shape lives in its object header, which the 1.10 format checksums.
+  static Handle creation_properties(const std::string& at, const std::vector<hsize_t>& dims,
+                                    std::size_t element_bytes) {
+    Handle dcpl = own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, at, "cannot create properties");
+    hsize_t points = 1;
+    for (hsize_t n : dims) points *= n;
+    if (points == 0) return dcpl;
+    const hsize_t row_bytes = points / dims[0] * element_bytes;
+    constexpr hsize_t kChunkBytes = hsize_t(1) << 20;
+    std::vector<hsize_t> chunk = dims;
+    chunk[0] = std::clamp<hsize_t>(kChunkBytes / row_bytes, 1, dims[0]);
+    if (H5Pset_chunk(dcpl.get(), int(chunk.size()), chunk.data()) < 0 ||
+        H5Pset_fletcher32(dcpl.get()) < 0)
+      fail(at, "cannot set chunking and checksums");
+    return dcpl;
+  }
+
   void write_dataset(const std::string& name, const std::vector<hsize_t>& dims, hid_t file_type,
                      hid_t mem_type, const void* data) const {
     const std::string at = child(name);
     Handle space = own(H5Screate_simple(int(dims.size()), dims.data(), nullptr), H5Sclose, at,
                        "cannot create dataspace");
-    Handle d = own(H5Dcreate2(id(), name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT,
+    Handle dcpl = creation_properties(at, dims, H5Tget_size(file_type));
+    Handle d = own(H5Dcreate2(id(), name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(),
                               H5P_DEFAULT),
                    H5Dclose, at, "cannot create dataset");
     if (H5Sget_simple_extent_npoints(space.get()) > 0 &&
@@ -293,9 +359,15 @@ class Group {
 /// An open file; also its root group "/". Objects opened from it must be gone before close().
 class File : public Group {
  public:
+  /// A new file in the HDF5 1.10 format (superblock 3, object headers 2, v2 B-trees, fractal
+  /// heaps): its metadata carries checksums, except the global heap that holds variable-length
+  /// strings. HDF5 1.8 and older cannot read it.
   static File create(const std::string& name) {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    return File(own(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, "/",
+    Handle fapl = own(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "/", "cannot create properties");
+    if (H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_LATEST) < 0)
+      fail("/", "cannot select the HDF5 1.10 format");
+    return File(own(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose, "/",
                     "cannot create file"));
   }
   static File open_read_only(const std::string& name) {

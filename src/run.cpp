@@ -262,9 +262,9 @@ RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
     state.budget.limit = config.budget;
     if (!config.init_file.empty()) {
       RunRecord init = read_run_file(config.init_file);
-      const auto recorded = init.options.find("data-sha256");
-      if (config.problem == "data" && recorded != init.options.end() &&
-          std::get<std::string>(recorded->second) != config.data_sha256)
+      if (config.problem == "data" && init.options.count("data-sha256") &&
+          attribute<std::string>(init.options, config.init_file + ": /options", "data-sha256") !=
+              config.data_sha256)
         throw RunFileError(config.init_file + ": its weights were trained on other data than " +
                            config.data + " (sha256 differs)");
       if (!(init.network == problem->network()))

@@ -1,4 +1,4 @@
-// The run file: RunRecord <-> HDF5 in the layout of ../shared/spec/INTERFACE.md ("The run file").
+// The run file: RunRecord <-> HDF5 in the layout of docs/run-file.md.
 // Matrices are stored row-major as h5py shows them: /weights/W{l} is [n_l, n_{l-1}] (Eigen's W_l
 // transposed in memory), /data/* is [N, dim] (one point per row, i.e. Eigen's dim x N columns).
 #include "paraflow/run_file.hpp"
@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <type_traits>
 
+#include "child_process.hpp"
 #include "hdf5_file.hpp"
 
 namespace paraflow {
@@ -42,6 +43,13 @@ constexpr RealColumn kRealColumns[] = {{"loss", &HistoryEntry::loss, nullptr},
 
 double& real_field(HistoryEntry& e, const RealColumn& c) {
   return c.phase ? e.times.*c.phase : e.*c.field;
+}
+
+// "W2", "b2" (appended: GCC 12 gives a false -Wrestrict warning on "W" + std::to_string(l))
+std::string layer_dataset(char kind, int layer) {
+  std::string name(1, kind);
+  name += std::to_string(layer);
+  return name;
 }
 
 std::string one_line(std::string s) {
@@ -77,9 +85,9 @@ void write_parameters(const h5::Group& group, const Network& network, const Vect
   for (int l = 1; l < network.num_layers(); ++l) {
     const hsize_t rows = network.width(l), cols = network.width(l - 1);
     const RowMajor w = network.weight(params, l);
-    group.write_doubles("W" + std::to_string(l), {rows, cols}, w.data());
+    group.write_doubles(layer_dataset('W', l), {rows, cols}, w.data());
     const Vector b = network.bias(params, l);
-    group.write_doubles("b" + std::to_string(l), {rows}, b.data());
+    group.write_doubles(layer_dataset('b', l), {rows}, b.data());
   }
 }
 
@@ -198,8 +206,8 @@ Vector read_parameters(const h5::Group& group, const Network& network) {
   std::vector<std::vector<double>> parts;  // every dataset checked before the vector is sized
   for (int l = 1; l < network.num_layers(); ++l) {
     const long long rows = network.width(l), cols = network.width(l - 1);
-    parts.push_back(group.read_doubles("W" + std::to_string(l), {rows, cols}));
-    parts.push_back(group.read_doubles("b" + std::to_string(l), {rows}));
+    parts.push_back(group.read_doubles(layer_dataset('W', l), {rows, cols}));
+    parts.push_back(group.read_doubles(layer_dataset('b', l), {rows}));
   }
   Vector params(network.num_parameters());
   for (int l = 1; l < network.num_layers(); ++l) {
@@ -243,6 +251,8 @@ h5::File open_run_file(const std::string& path) {
   if (H5Fis_hdf5(path.c_str()) <= 0) throw RunFileError(path + ": not an HDF5 file");
   try {
     return h5::File::open_read_only(path);
+  } catch (const h5::ChecksumError&) {
+    throw;
   } catch (const h5::Error&) {
     throw RunFileError(path + ": not a valid HDF5 file (truncated or corrupt)");
   }
@@ -278,6 +288,27 @@ RunRecord read_contents(const h5::File& file) {
   return r;
 }
 
+// Every failure as one RunFileError line starting with `path`.
+RunRecord read_in_process(const std::string& path) {
+  try {
+    return read_contents(open_run_file(path));
+  } catch (const RunFileError& e) {
+    throw RunFileError(one_line(e.what()));
+  } catch (const h5::ChecksumError& e) {
+    throw RunFileError(one_line(path + ": corrupt (checksum mismatch in " + e.object() + ")"));
+  } catch (const std::exception& e) {
+    throw RunFileError(one_line(path + ": " + e.what()));
+  }
+}
+
+// How long the trial read may take: a run file of a few MB reads in milliseconds, but HDF5 1.10
+// can also loop forever on a corrupt file. 30 s, plus 1 s per 10 MB for a slow shared file system.
+double trial_read_seconds(const std::string& path) {
+  std::error_code error;
+  const auto bytes = std::filesystem::file_size(path, error);
+  return 30 + (error ? 0 : double(bytes) / 10e6);
+}
+
 }  // namespace
 
 void write_run_file(const std::string& path, const RunRecord& record) {
@@ -303,13 +334,15 @@ void write_run_file(const std::string& path, const RunRecord& record) {
 }
 
 RunRecord read_run_file(const std::string& path) {
-  try {
-    return read_contents(open_run_file(path));
-  } catch (const RunFileError& e) {
-    throw RunFileError(one_line(e.what()));
-  } catch (const std::exception& e) {
-    throw RunFileError(one_line(path + ": " + e.what()));
-  }
+  // HDF5 1.10 can crash (SIGSEGV) or loop forever on a corrupt file: on files written before
+  // checksums, or on what the checksums do not cover (the global heap of variable-length
+  // strings). So the same reader first reads the file in a forked child: a crash or a hang there
+  // is this error instead of the end of an MPI job.
+  const ChildOutcome trial = run_in_child([&] { read_in_process(path); }, trial_read_seconds(path));
+  if (trial.kind == ChildOutcome::threw) throw RunFileError(trial.message);
+  if (trial.kind == ChildOutcome::died)
+    throw RunFileError(path + ": corrupt or unreadable (the HDF5 reader " + trial.message + ")");
+  return read_in_process(path);  // passed, or no child could be started: read it unprotected
 }
 
 }  // namespace paraflow

@@ -75,6 +75,30 @@ bool fits_one_iteration(std::int64_t batch_size, std::int64_t nf, std::int64_t n
   return batch_size * nf + num_samples * ng <= budget;
 }
 
+std::string to_string(DashRule rule) {
+  return rule == DashRule::paper ? "paper" : "worst-case";
+}
+
+DashRule parse_dash_rule(const std::string& text) {
+  for (DashRule rule : {DashRule::paper, DashRule::worst_case})
+    if (to_string(rule) == text) return rule;
+  throw std::invalid_argument("'" + text + "' is not a dash rule (paper, worst-case)");
+}
+
+bool is_dash(DashRule rule, std::int64_t batch_size, std::int64_t nf, std::int64_t num_samples,
+             std::int64_t ng, std::int64_t budget) {
+  if (rule == DashRule::worst_case)
+    return !fits_one_iteration(batch_size, nf, num_samples, ng, budget);
+  return batch_size * nf > budget;
+}
+
+std::int64_t affordable_ng(std::int64_t batch_size, std::int64_t nf, std::int64_t num_samples,
+                           std::int64_t ng, std::int64_t budget) {
+  if (fits_one_iteration(batch_size, nf, num_samples, ng, budget)) return ng;
+  const std::int64_t room = budget - batch_size * nf;
+  return room < 0 ? 0 : std::min(ng, room / num_samples);
+}
+
 Band band_of(std::optional<double> r) {
   if (!r) return Band::none;
   if (*r < 0.9) return Band::below;

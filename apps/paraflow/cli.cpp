@@ -3,6 +3,7 @@
 #include <mpi.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -33,27 +34,68 @@ bool parse(const std::vector<std::string>& args, const po::options_description& 
   return true;
 }
 
-double finite_real(const po::variables_map& values, const std::string& name) {
-  const std::string text = values[name].as<std::string>();
-  std::size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
+namespace {
+
+// optional sign, digits with an optional point (at least one digit), optional exponent
+bool is_decimal(const std::string& text) {
+  std::size_t i = 0;
+  const auto digits = [&] {
+    const std::size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    return i - start;
+  };
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+  std::size_t mantissa = digits();
+  if (i < text.size() && text[i] == '.') ++i, mantissa += digits();
+  if (mantissa == 0) return false;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+    if (digits() == 0) return false;
   }
-  if (used == 0 || used != text.size())
-    throw UsageError("--" + name + " '" + text + "' is not a number");
-  if (!std::isfinite(value)) throw UsageError("--" + name + " '" + text + "' is not finite");
+  return i == text.size();
+}
+
+// The message stays one line whatever the value holds.
+[[noreturn]] void bad_value(const std::string& name, const std::string& text, const char* what) {
+  std::string shown = text;
+  for (char& c : shown)
+    if (c == '\n' || c == '\r') c = ' ';
+  throw UsageError("--" + name + " '" + shown + "' " + what);
+}
+
+}  // namespace
+
+double finite_real(const std::string& name, const std::string& text) {
+  if (!is_decimal(text)) bad_value(name, text, "is not a decimal number");
+  // The syntax is checked, so strtod (C locale) reads all of it; only overflow remains.
+  const double value = std::strtod(text.c_str(), nullptr);
+  if (!std::isfinite(value)) bad_value(name, text, "is not finite");
   return value;
 }
 
-std::int64_t integer(const po::variables_map& values, const std::string& name) {
-  const double value = finite_real(values, name);
+std::int64_t integer(const std::string& name, const std::string& text) {
+  const double value = finite_real(name, text);
   if (value != std::floor(value) || std::abs(value) > 9e15)
-    throw UsageError("--" + name + " '" + values[name].as<std::string>() +
-                     "' is not a whole number");
+    bad_value(name, text, "is not a whole number");
   return std::int64_t(value);
+}
+
+std::int64_t count(const std::string& name, const std::string& text) {
+  if (is_decimal(text) && text.front() == '-') bad_value(name, text, "must not be negative");
+  return integer(name, text);
+}
+
+double finite_real(const po::variables_map& values, const std::string& name) {
+  return finite_real(name, values[name].as<std::string>());
+}
+
+std::int64_t integer(const po::variables_map& values, const std::string& name) {
+  return integer(name, values[name].as<std::string>());
+}
+
+std::int64_t count(const po::variables_map& values, const std::string& name) {
+  return count(name, values[name].as<std::string>());
 }
 
 std::string joined(int argc, char** argv) {

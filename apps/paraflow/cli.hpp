@@ -21,10 +21,22 @@ bool parse(const std::vector<std::string>& args, const po::options_description& 
            po::variables_map& values, const std::string& usage,
            const po::positional_options_description* positional = nullptr);
 
-/// A real number option that must be finite (accepts 1e6; rejects nan, inf, "abc").
+// Numbers on the command line (and in --config files) are decimal only: an optional sign, digits
+// with an optional decimal point, an optional exponent ("1e6", "1.5e-3", ".5", "2."). Hex, "inf",
+// "nan", spaces and empty strings are UsageErrors naming the option and the value.
+
+/// A real number option (finite; rejects 1e999).
 double finite_real(const po::variables_map& values, const std::string& name);
-/// An integer option written as an integer or as an exact real (1e6).
+/// An integer option written as an integer or as an exact real (1e6); may be negative (-1).
 std::int64_t integer(const po::variables_map& values, const std::string& name);
+/// A count or size (batch-size, nf, budget, seed, ...): an integer written without a minus sign,
+/// so "-0" is rejected too; a negative exponent is fine when the value is whole ("10e-1").
+std::int64_t count(const po::variables_map& values, const std::string& name);
+
+/// The same three on a value given as text (an item of a comma list); `name` is for messages.
+double finite_real(const std::string& name, const std::string& text);
+std::int64_t integer(const std::string& name, const std::string& text);
+std::int64_t count(const std::string& name, const std::string& text);
 
 /// The whole command line, for the run file.
 std::string joined(int argc, char** argv);

@@ -19,8 +19,8 @@ std::unique_ptr<NetworkProblem> problem_of(const RunRecord& r, const std::string
       parse_reduction(attribute<std::string>(r.options, path + ": /options", "reduction"));
   if (r.problem == "poisson")
     return std::make_unique<PoissonProblem>(r.network, r.collocation, r.boundary, reduction);
-  const auto loss = r.options.find("loss");
-  if (loss != r.options.end() && std::get<std::string>(loss->second) == "cross-entropy")
+  if (r.options.count("loss") &&
+      attribute<std::string>(r.options, path + ": /options", "loss") == "cross-entropy")
     return std::make_unique<CrossEntropyProblem>(r.problem, r.network, r.inputs, r.targets,
                                                  reduction);
   return std::make_unique<DataFitProblem>(r.problem, r.network, r.inputs, r.targets, reduction);

@@ -34,7 +34,10 @@ int command_info(const std::vector<std::string>& args) {
   const RunRecord r = read_run_file(path);
   if (rank_of_world() != 0) return 0;
   std::string layers;
-  for (int n : r.network.layers()) layers += (layers.empty() ? "" : ",") + std::to_string(n);
+  for (int n : r.network.layers()) {  // appended: GCC 12 warns falsely (-Wrestrict) on "," + s
+    if (!layers.empty()) layers += ',';
+    layers += std::to_string(n);
+  }
   std::cout << path << ": ParaFlow run file (paraflow " << r.paraflow_version << ", revision "
             << r.git_revision << ", created " << r.created << ")\n"
             << "  build     " << (r.build.empty() ? "not recorded" : r.build) << "\n"

@@ -71,30 +71,27 @@ RunConfig config_from(const po::variables_map& v) {
   c.loss = text("loss");
   c.targets = text("targets");
   c.method = text("method");
-  c.batch_size = integer(v, "batch-size");
+  c.batch_size = count(v, "batch-size");
   c.eta = finite_real(v, "eta");
-  c.nf = integer(v, "nf");
-  c.ng = integer(v, "ng");
+  c.nf = count(v, "nf");
+  c.ng = count(v, "ng");
   c.eta_coarse = finite_real(v, "eta-coarse");
-  c.budget = integer(v, "budget");
+  c.budget = count(v, "budget");
   c.reduction = text("reduction");
   c.init_guess = text("init-guess");
   c.init_scheme = text("init-scheme");
   c.accept_first = v["accept-first"].as<bool>();
-  const std::int64_t seed = integer(v, "seed");
-  if (seed < 0) throw UsageError("--seed must be >= 0");
-  c.seed = std::uint64_t(seed);
-  c.data_ranks = integer(v, "data-ranks");
+  c.seed = std::uint64_t(count(v, "seed"));
+  c.data_ranks = count(v, "data-ranks");
   c.max_iterations = integer(v, "max-iterations");
   c.wall_time = finite_real(v, "wall-time");
-  c.history_every = integer(v, "history-every");
+  c.history_every = count(v, "history-every");
   c.history_spacing = text("history-spacing");
   c.init_file = text("init");
   c.output = text("output");
   c.resume = text("resume");
   c.checkpoint_every = finite_real(v, "checkpoint-every");
   c.log_interval = finite_real(v, "log-interval");
-  if (c.batch_size < 0) throw UsageError("--batch-size must be positive");
   // Options that mean nothing for the chosen method are errors, not silently ignored.
   auto only_for = [&](const char* name, std::initializer_list<const char*> methods) {
     if (v[name].defaulted()) return;

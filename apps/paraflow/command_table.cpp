@@ -5,8 +5,8 @@
 // CSV columns (docs/reproduction.md):
 //   table, problem, batch_size, eta_f, budget ("1e4" for powers of ten), nf,
 //   seeds (';'-joined), gd_loss_median (median over seeds of SGD's final full loss L_GD),
-//   paper_gd_loss, R_median, R_min, R_max (R = L_PF / L_GD per seed; "-": one ParaFlowS iteration
-//   does not fit the budget), paper_R ("-": the paper's "–"; empty: the paper has no such cell),
+//   paper_gd_loss, R_median, R_min, R_max (R = L_PF / L_GD per seed; "-": the cell is "–" under
+//   --dash-rule), paper_R ("-": the paper's "–"; empty: the paper has no such cell),
 //   band and paper_band ("<0.9", "0.9-1.1", ">1.1", "-"), band_agrees (yes/no; empty without a
 //   paper value), seconds (the row's ParaFlowS runs plus its share of the cell's SGD runs).
 // A row is identified by (table, batch_size, eta_f, budget, nf, seeds): rows already in PREFIX.csv
@@ -44,13 +44,18 @@ po::options_description table_options() {
     ("budgets", text(""), "comma list of budgets (default: the table's, e.g. 1e4,1e5,1e6,1e7)")
     ("nfs", text(""), "comma list of N_F (default: 10,50,100,500,1000,2000)")
     ("seeds", text("1"), "comma list of seeds; R is reported as median and min-max over them")
-    ("ng", text("100"), "N_G, the cap on ParaFlowS's corrections (and the '-' rule's N*N_G)")
+    ("ng", text("100"), "N_G, the cap on ParaFlowS's corrections (and, with --dash-rule "
+                        "worst-case, the '-' rule's N*N_G)")
+    ("dash-rule", text("paper"), "when a cell is '-': 'paper' d_B*N_F > budget (the paper's; a "
+                                 "cell that F fits but a whole iteration does not runs with N_G "
+                                 "capped), 'worst-case' d_B*N_F + N*N_G > budget")
     ("accept-first", po::bool_switch(), "ParaFlowS always accepts W_1 = F(W_0)")
     ("reduction", text(""), "sum | mean | deepxde (default: the problem's paper preset)")
     ("compare-at", text("limit"), "R's SGD run: at the budget 'limit', or at the budget ParaFlowS "
                                   "'spent' (it stops after its last whole iteration)")
-    ("paper-csv", text(""), "the paper's values (default: shared/paper/paper_tables.csv or "
-                            "docs/paper_tables.csv of the source tree)")
+    ("paper-csv", text(""), "the paper's values (default: share/paraflow/paper_tables.csv "
+                            "beside the installed program, else docs/paper_tables.csv of the "
+                            "source tree)")
     ("output", text(""), "PREFIX: writes PREFIX.csv and PREFIX.md (default: table<N>)")
     ("runs-dir", text(""), "keep every run's HDF5 run file in this directory")
     ("cells-of", text(""), "I/N: only cells with index % N == I, into PREFIX.partI.csv "
@@ -88,9 +93,7 @@ void override_list(const po::variables_map& v, const std::string& name, std::vec
   if (v[name].as<std::string>().empty()) return;
   list.clear();
   for (const auto& item : items(v, name)) {
-    po::variables_map one;
-    one.insert({name, po::variable_value(item, false)});
-    const T value = std::is_integral_v<T> ? T(integer(one, name)) : T(finite_real(one, name));
+    const T value = std::is_integral_v<T> ? T(count(name, item)) : T(finite_real(name, item));
     if (!(value >= minimum))
       throw UsageError("--" + name + " '" + item + "' must be " + requirement);
     list.push_back(value);
@@ -100,7 +103,7 @@ void override_list(const po::variables_map& v, const std::string& name, std::vec
 
 TableOptions options_from(const po::variables_map& v) {
   TableOptions o;
-  o.grid = table_grid(int(integer(v, "table")));
+  o.grid = table_grid(int(count(v, "table")));
   auto& g = o.grid;
   override_list<std::int64_t>(v, "batch-sizes", g.batch_sizes, 1, "at least 1");
   for (auto b : g.batch_sizes)
@@ -115,8 +118,13 @@ TableOptions options_from(const po::variables_map& v) {
   for (auto s : seeds) o.sweep.seeds.push_back(std::uint64_t(s));
   std::sort(o.sweep.seeds.begin(), o.sweep.seeds.end());
   o.sweep.grid = g;
-  o.sweep.ng = integer(v, "ng");
+  o.sweep.ng = count(v, "ng");
   if (o.sweep.ng < 1) throw UsageError("--ng must be at least 1");
+  try {
+    o.sweep.dash_rule = parse_dash_rule(v["dash-rule"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--dash-rule ") + e.what());
+  }
   o.sweep.accept_first = v["accept-first"].as<bool>();
   const std::string compare_at = v["compare-at"].as<std::string>();
   if (compare_at != "limit" && compare_at != "spent")
@@ -130,13 +138,20 @@ TableOptions options_from(const po::variables_map& v) {
   o.merge = v["merge"].as<bool>();
   const std::string cells_of = v["cells-of"].as<std::string>();
   if (!cells_of.empty()) {
-    unsigned long long i = 0, n = 0;
-    char tail = 0;
-    if (std::sscanf(cells_of.c_str(), "%llu/%llu%c", &i, &n, &tail) != 2 || n == 0 || i >= n)
-      throw UsageError("--cells-of '" + cells_of + "' is not I/N with 0 <= I < N");
+    const auto not_i_of_n = [&] {
+      return UsageError("--cells-of '" + cells_of + "' is not I/N with 0 <= I < N");
+    };
+    const auto whole = [&](const std::string& digits) {  // plain digits only, as in 3/8
+      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
+        throw not_i_of_n();
+      return count("cells-of", digits);
+    };
+    const std::size_t slash = cells_of.find('/');
+    if (slash == std::string::npos) throw not_i_of_n();
+    o.part = whole(cells_of.substr(0, slash));
+    o.parts = whole(cells_of.substr(slash + 1));
+    if (o.parts == 0 || o.part >= o.parts) throw not_i_of_n();
     if (o.merge) throw UsageError("--merge makes no sense with --cells-of");
-    o.part = std::int64_t(i);
-    o.parts = std::int64_t(n);
   }
   // The options every run will get, checked once here rather than failing in the sweep.
   RunConfig check;

@@ -17,6 +17,11 @@
 #ifndef PARAFLOW_SOURCE_DIR
 #define PARAFLOW_SOURCE_DIR "."
 #endif
+// The installed data directory relative to the installed program (GNUInstallDirs' DATADIR from
+// BINDIR, apps/CMakeLists.txt): <prefix>/bin/paraflow -> <prefix>/share/paraflow.
+#ifndef PARAFLOW_DATA_FROM_BIN
+#define PARAFLOW_DATA_FROM_BIN "../share/paraflow"
+#endif
 
 namespace paraflow::cli {
 
@@ -100,11 +105,21 @@ bool contains(const std::vector<T>& list, const T& x) {
 
 }  // namespace
 
+std::vector<std::string> default_paper_csv_candidates() {
+  std::vector<std::string> candidates;
+  std::error_code error;
+  const fs::path program = fs::read_symlink("/proc/self/exe", error);
+  if (!error)
+    candidates.push_back(
+        (program.parent_path() / PARAFLOW_DATA_FROM_BIN / "paper_tables.csv").string());
+  candidates.push_back(PARAFLOW_SOURCE_DIR "/docs/paper_tables.csv");
+  return candidates;
+}
+
 void TableFiles::prepare() {
   std::string path = o_.paper_csv;
   if (path.empty())
-    for (const char* candidate : {PARAFLOW_SOURCE_DIR "/../shared/paper/paper_tables.csv",
-                                  PARAFLOW_SOURCE_DIR "/docs/paper_tables.csv"})
+    for (const auto& candidate : default_paper_csv_candidates())
       if (fs::exists(candidate)) {
         path = fs::weakly_canonical(candidate).string();
         break;
@@ -192,7 +207,7 @@ void TableFiles::finish() {
   }
   std::vector<TableRow> rows = present_;
   double seconds = 0;
-  int dash_only_here = 0;
+  int dash_only_here = 0, capped = 0, fine_alone = 0;
   rows.insert(rows.end(), appended_.begin(), appended_.end());
   std::erase_if(rows, [&](const TableRow& r) {
     return r.table != g.table || r.seeds != o_.sweep.seeds ||
@@ -203,6 +218,11 @@ void TableFiles::finish() {
     fill_paper(r);
     seconds += r.seconds;
     dash_only_here += !r.r_median && r.paper_known && r.paper_r;
+    if (r.r_median) {
+      const auto ng = affordable_ng(r.batch_size, r.nf, g.num_samples, o_.sweep.ng, r.budget);
+      capped += ng < o_.sweep.ng;
+      fine_alone += ng == 0;
+    }
   }
   const Agreement a = count_agreement(rows);
   const std::string reduction = o_.sweep.reduction.empty()
@@ -215,22 +235,31 @@ void TableFiles::finish() {
   md << "# Table " << g.table << " (" << g.problem << "): ours (the paper's)\n\n"
      << "R = L_PF / L_GD at equal budget (median over the seeds; [min–max] with several). "
      << "◆ R < 0.9 (the paper's dark gray), ◇ 0.9 ≤ R ≤ 1.1 (light gray), no mark R > 1.1, "
-     << "– one ParaFlowS iteration does not fit the budget, ✗ the bands differ. GD: L_GD.\n\n"
+     << "– the cell is \"–\" under the rule below, ✗ the bands differ. GD: L_GD.\n\n"
      << table_markdown(g, rows) << "**Table " << g.table << ": the bands agree in " << a.agree
      << " of " << a.cells << " cells (" << a.numeric_agree << " of " << a.numeric
      << " where both have a number).**\n\n"
      << "Settings: seeds " << seeds.str() << "; N_G = " << o_.sweep.ng
-     << "; η_G = N_F·η_F; reduction " << reduction << "; accept-first "
-     << (o_.sweep.accept_first ? "on" : "off") << "; L_GD of R at "
+     << "; η_G = N_F·η_F; dash rule " << to_string(o_.sweep.dash_rule) << "; reduction "
+     << reduction << "; accept-first " << (o_.sweep.accept_first ? "on" : "off")
+     << "; L_GD of R at "
      << (o_.sweep.compare_at_spent ? "the budget ParaFlowS spent" : "the budget limit")
      << "; compute time " << format_real(std::round(seconds * 10) / 10) << " s; paper values "
-     << (paper_source_.empty() ? "none" : paper_source_) << ".\n\n"
-     << "\"–\" rule: a cell is \"–\" when one ParaFlowS iteration's worst case, d_B·N_F + N·N_G "
-     << "(N = " << g.num_samples << ", N_G = " << o_.sweep.ng
-     << "), exceeds the budget (run_training refuses such a run). The paper's \"–\" cells follow "
-     << "d_B·N_F > budget instead (Table 1, d_B = 10, N_F = 1000, budget 1e4 has a value although "
-     << "F alone spends the whole budget), which no N_G ≥ 1 reproduces: " << dash_only_here
-     << " cell(s) are \"–\" here and numbers in the paper.\n";
+     << (paper_source_.empty() ? "none" : paper_source_) << ".\n\n";
+  if (o_.sweep.dash_rule == DashRule::paper)
+    md << "\"–\" rule (--dash-rule paper): a cell is \"–\" when F alone, d_B·N_F, exceeds the "
+       << "budget, as in the paper. " << capped << " cell(s) fit F but not one whole ParaFlowS "
+       << "iteration, d_B·N_F + N·N_G (N = " << g.num_samples << ", N_G = " << o_.sweep.ng
+       << "), which `paraflow run` refuses: they ran ParaFlowS with N_G capped to "
+       << "⌊(budget − d_B·N_F)/N⌋, " << fine_alone << " of them with F alone (no room for one "
+       << "coarse step: L_PF = L(F(W_0)) if lower than L(W_0), Alg. 2's first candidate). "
+       << dash_only_here << " cell(s) are \"–\" here and numbers in the paper.\n";
+  else
+    md << "\"–\" rule (--dash-rule worst-case): a cell is \"–\" when one ParaFlowS iteration's "
+       << "worst case, d_B·N_F + N·N_G (N = " << g.num_samples << ", N_G = " << o_.sweep.ng
+       << "), exceeds the budget (run_training refuses such a run). The paper's \"–\" cells "
+       << "follow d_B·N_F > budget instead (--dash-rule paper): " << dash_only_here
+       << " cell(s) are \"–\" here and numbers in the paper.\n";
   write_atomic(o_.prefix + ".md", md.str());
   std::printf(
       "done table=%d rows=%zu computed=%zu agree=%d/%d numeric_agree=%d/%d "

@@ -15,7 +15,7 @@ namespace paraflow::cli {
 struct TableOptions {
   TableGrid grid;  ///< the (sub-)grid to sweep
   SweepSettings sweep;
-  std::string paper_csv;  ///< "" = look in the source tree
+  std::string paper_csv;  ///< "" = default_paper_csv_candidates()
   std::string prefix;
   bool merge = false;
   std::int64_t part = 0, parts = 0;  ///< --cells-of part/parts; parts = 0: not an array task
@@ -46,6 +46,11 @@ class TableFiles {
   std::vector<TableRow> appended_;
   std::size_t part_files_ = 0;
 };
+
+/// Where `paraflow table` looks for the paper's values without --paper-csv, in order: the
+/// installed copy relative to the running program (<prefix>/share/paraflow/paper_tables.csv for
+/// <prefix>/bin/paraflow), then docs/paper_tables.csv of the source tree it was built from.
+std::vector<std::string> default_paper_csv_candidates();
 
 /// Rank 0's string on every rank of comm.
 void broadcast(std::string& text, MPI_Comm comm);

@@ -49,6 +49,23 @@ Trained train(RunConfig config) {
   return {run.state.loss, now_seconds() - start, run.state.budget.spent};
 }
 
+// ParaFlowS in a cell where F leaves no room for one coarse step (the paper's "–" rule,
+// d_B N_F <= budget < d_B N_F + N): run_training refuses ParaFlowS there, so its one iteration is
+// done by hand. Alg. 2's first candidate is f_0 = F(W_0) itself (line 7 with n = 0) and needs no
+// G; F(W_0) is bitwise the first N_F steps of SGD (the same batches, docs/algorithms.md), i.e. an
+// SGD run with budget d_B N_F. Line 8 keeps W_0 unless L(f_0) < L(W_0) (--accept-first: unless
+// L(f_0) is not finite). Spent: d_B N_F (0 when F diverged, as ParaFlowS stops before charging).
+Trained fine_alone(RunConfig sgd, std::int64_t nf, bool accept_first) {
+  sgd.budget = sgd.batch_size * nf;
+  const double start = now_seconds();
+  const RunResult run = run_training(std::move(sgd), MPI_COMM_SELF, nullptr);
+  const double initial = run.history.front().loss;  // L(W_0): the first entry is the start
+  const bool diverged = run.reason == StopReason::diverged;
+  const double f0 = run.state.loss;
+  const bool accept = !diverged && (f0 < initial || (accept_first && std::isfinite(f0)));
+  return {accept ? f0 : initial, now_seconds() - start, diverged ? 0 : run.state.budget.spent};
+}
+
 Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
   RunConfig base;
   base.problem = s.grid.problem;
@@ -64,17 +81,27 @@ Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
   Result result{gd.loss, gd.seconds};
   for (auto nf : c.nfs) {
     // Checked here, not left to run_training's "cannot pay": a "–" cell is a result, not an error.
-    if (!fits_one_iteration(c.batch_size, nf, s.grid.num_samples, s.ng, c.budget)) {
+    if (is_dash(s.dash_rule, c.batch_size, nf, s.grid.num_samples, s.ng, c.budget)) {
       result.insert(result.end(), {std::nan(""), 0.0, gd.loss});
       continue;
     }
-    RunConfig pf = base;
-    pf.method = "paraflows";
-    pf.nf = nf;
-    pf.ng = s.ng;
-    pf.accept_first = s.accept_first;
-    pf.output = run_file(s, c, seed, "nf" + std::to_string(nf));
-    const Trained flow = train(pf);
+    // N_G capped to what one iteration can pay for (only under the paper's rule: the budget
+    // pays for F but not for F and N_G coarse steps); 0: F alone.
+    const std::int64_t ng = affordable_ng(c.batch_size, nf, s.grid.num_samples, s.ng, c.budget);
+    Trained flow{};
+    if (ng >= 1) {
+      RunConfig pf = base;
+      pf.method = "paraflows";
+      pf.nf = nf;
+      pf.ng = ng;
+      pf.accept_first = s.accept_first;
+      pf.output = run_file(s, c, seed, "nf" + std::to_string(nf));
+      flow = train(pf);
+    } else {
+      RunConfig fine = sgd;
+      fine.output = run_file(s, c, seed, "nf" + std::to_string(nf) + "_fine");
+      flow = fine_alone(fine, nf, s.accept_first);
+    }
     Trained reference = gd;
     if (s.compare_at_spent) {
       RunConfig at_spent = sgd;
@@ -95,7 +122,7 @@ Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
 double estimated_cost(const SweepSettings& s, const SweepCell& c) {
   double runs = 1;
   for (auto nf : c.nfs)
-    runs += fits_one_iteration(c.batch_size, nf, s.grid.num_samples, s.ng, c.budget) *
+    runs += !is_dash(s.dash_rule, c.batch_size, nf, s.grid.num_samples, s.ng, c.budget) *
             (s.compare_at_spent ? 2 : 1);
   return double(c.budget) * runs * (1.0 + 8.0 / double(c.batch_size));
 }

@@ -17,6 +17,9 @@ struct SweepSettings {
   TableGrid grid;                    ///< table, problem and N; the lists are not used here
   std::vector<std::uint64_t> seeds;  ///< sorted, distinct
   std::int64_t ng = 100;
+  /// Which cells are "–". Under DashRule::paper a cell whose whole iteration does not fit runs
+  /// ParaFlowS with N_G = affordable_ng(), or F alone when that is 0 (table_sweep.cpp).
+  DashRule dash_rule = DashRule::paper;
   bool accept_first = false;
   /// R's denominator: SGD at the budget limit (false), or SGD at the budget ParaFlowS actually
   /// spent (true), which stops after its last whole iteration and may leave part unspent.

@@ -5,7 +5,7 @@
 
 namespace paraflow {
 
-/// Counters of a run (../shared/spec/INTERFACE.md, "Budget"). A unit is one per-sample gradient.
+/// Counters of a run (docs/algorithms.md, "Budget"). A unit is one per-sample gradient.
 struct Budget {
   std::int64_t limit = 0;             ///< the run stops when the next unit of work does not fit
   std::int64_t spent = 0;             ///< total per-sample gradient evaluations, all ranks

@@ -18,7 +18,7 @@ using Matrix = Eigen::MatrixXd;
 using Columns = Eigen::Block<Matrix, Eigen::Dynamic, Eigen::Dynamic, true>;
 using ConstColumns = Eigen::Block<const Matrix, Eigen::Dynamic, Eigen::Dynamic, true>;
 
-/// Weight initialisation schemes (../shared/paper/NOTES.md, "Initialisation").
+/// Weight initialisation schemes (docs/reproduction.md, pattern 3, "Initialisation").
 enum class InitScheme {
   uniform,         ///< every weight and bias from U[-1, 1] (classification, approximation)
   glorot_uniform,  ///< W from U[-r, r], r = sqrt(6 / (fan_in + fan_out)), b = 0 (PINN, DeepXDE)

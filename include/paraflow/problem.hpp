@@ -10,7 +10,8 @@
 
 namespace paraflow {
 
-/// How per-sample terms l_i combine into a loss (../shared/spec/INTERFACE.md, "Loss reductions").
+/// How per-sample terms l_i combine into a loss: sum, mean (over the batch), deepxde (the PINN's
+/// mean over each kind of term, summed, as DeepXDE does; docs/reproduction.md, pattern 4).
 enum class Reduction { sum, mean, deepxde };
 Reduction parse_reduction(const std::string& name);
 std::string to_string(Reduction reduction);

@@ -1,4 +1,4 @@
-// The run file (HDF5): result and checkpoint of one run, layout in ../shared/spec/INTERFACE.md.
+// The run file (HDF5): result and checkpoint of one run, layout in docs/run-file.md.
 // Only rank 0 calls these.
 #pragma once
 
@@ -60,9 +60,19 @@ const T& attribute(const Attributes& attributes, const std::string& group,
 }
 
 /// Writes `record` atomically: to a temporary name in the same directory, flushed, then renamed.
+/// The file carries checksums: on its metadata (the HDF5 1.10 format; all but the global heap
+/// that holds string values) and on every non-empty dataset (chunked, Fletcher32 filter). HDF5
+/// 1.8 and older cannot read it.
 void write_run_file(const std::string& path, const RunRecord& record);
 
-/// Reads and validates a run file (every group, type and shape).
+/// Reads and validates a run file (every group, type and shape, and the checksums where the file
+/// has them: files written before them still read). A checksum that does not match is
+/// "PATH: corrupt (checksum mismatch in /weights/W2)". The file is first read by the same code in
+/// a forked child process, so a corrupt file that crashes or hangs the HDF5 library is
+/// "PATH: corrupt or unreadable (...)" and not the end of the caller; this costs a fork and a
+/// second read (a few ms for a file of a few 100 KB, more in a process with a large heap:
+/// docs/reliability.md). Any rank may call it: the child touches only the file and ends with
+/// _exit.
 RunRecord read_run_file(const std::string& path);
 
 }  // namespace paraflow

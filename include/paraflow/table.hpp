@@ -1,6 +1,7 @@
 // The paper's Tables 1-3 as data: the grid of each table, the "–" rule, R's colour bands,
 // aggregation over seeds, the rows of `paraflow table`'s CSV and the paper's values
-// (shared/paper/paper_tables.csv). Pure functions; the command in apps/ runs the trainings.
+// (docs/paper_tables.csv, installed as <prefix>/share/paraflow/paper_tables.csv; the rules are in
+// docs/reproduction.md). Pure functions; the command in apps/ runs the trainings.
 #pragma once
 
 #include <compare>
@@ -33,12 +34,31 @@ TableGrid table_grid(int table);
 std::int64_t paper_batch_size(const TableGrid& grid, std::int64_t batch_size);
 
 /// Whether the budget pays for one ParaFlowS iteration's worst case, d_B N_F + N N_G: the rule
-/// run_training enforces, so a cell that fails it is "–" (not run).
+/// run_training enforces before it starts a run ("cannot pay for one iteration").
 bool fits_one_iteration(std::int64_t batch_size, std::int64_t nf, std::int64_t num_samples,
                         std::int64_t ng, std::int64_t budget);
 
+/// When `paraflow table` prints "–" for a cell (--dash-rule).
+enum class DashRule {
+  paper,       ///< d_B N_F > budget: F alone does not fit. The paper's "–" cells, exactly.
+  worst_case,  ///< d_B N_F + N N_G > budget: one whole ParaFlowS iteration does not fit.
+};
+/// "paper", "worst-case".
+std::string to_string(DashRule rule);
+/// The inverse; std::invalid_argument naming the choices for anything else.
+DashRule parse_dash_rule(const std::string& text);
+/// Whether the cell (d_B, N_F, budget) is "–" under `rule` (N samples, the sweep's N_G).
+bool is_dash(DashRule rule, std::int64_t batch_size, std::int64_t nf, std::int64_t num_samples,
+             std::int64_t ng, std::int64_t budget);
+/// The N_G a cell that is not "–" runs ParaFlowS with: `ng` when one whole iteration fits, else
+/// (only under the paper's rule) the largest N_G that one iteration pays for,
+/// (budget - d_B N_F) / N rounded down, which is 0 when F leaves no room for one coarse step:
+/// the cell is then "F alone" (Alg. 2's only candidate that needs no G is f_0 = F(W_0)).
+std::int64_t affordable_ng(std::int64_t batch_size, std::int64_t nf, std::int64_t num_samples,
+                           std::int64_t ng, std::int64_t budget);
+
 /// The paper's shading of R: dark gray R < 0.9, light gray 0.9 <= R <= 1.1, white R > 1.1, and
-/// "–" (no R: one iteration does not fit).
+/// "–" (no R: the cell is "–" under the sweep's DashRule).
 enum class Band { below, middle, above, none };
 /// nullopt -> none; NaN counts as above (ParaFlowS not shown better).
 Band band_of(std::optional<double> r);

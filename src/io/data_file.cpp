@@ -15,6 +15,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "../child_process.hpp"
 #include "../hdf5_file.hpp"
 #include "paraflow/io/sha256.hpp"
 
@@ -389,6 +390,12 @@ Dataset read_dataset(const std::string& path, const DataOptions& options) {
   data.sha256 = sha256_hex(bytes);
   if (has_hdf5_signature(bytes)) {
     bytes = std::string();  // HDF5 reads the file itself
+    // HDF5 1.10 can crash or hang on a corrupt file: read it in a forked child first, as
+    // read_run_file() does, so that a bad file is this one-line error, not a dead MPI job.
+    const ChildOutcome trial = run_in_child([&] { read_hdf5(data, options); }, 60.0);
+    if (trial.kind == ChildOutcome::threw) throw DataFileError(trial.message);
+    if (trial.kind == ChildOutcome::died)
+      fail(path, "corrupt or unreadable HDF5 file (the reader " + trial.message + ")");
     return read_hdf5(std::move(data), options);
   }
   if (has_hdf5_extension(path))

@@ -31,7 +31,7 @@ void PoissonProblem::set_block_samples(Index samples) {
   order_.resize(samples);
 }
 
-// With batch loss c * sum_i w_i l_i, w by the sample's kind (see INTERFACE.md).
+// With batch loss c * sum_i w_i l_i, w by the sample's kind (the reductions of problem.hpp).
 PoissonProblem::Scales PoissonProblem::scales(Index batch_size) const {
   switch (reduction()) {
     case Reduction::sum:

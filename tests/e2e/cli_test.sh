@@ -26,9 +26,10 @@ case $case_name in
 bad-input)
   expect_error "unrecognised option" run --bogus 1
   expect_error "missing" run --eta
-  expect_error "not a number" run --eta abc
-  expect_error "not finite" run --eta nan
-  expect_error "not finite" run --eta inf
+  expect_error "not a decimal number" run --eta abc
+  expect_error "not a decimal number" run --eta nan
+  expect_error "not a decimal number" run --eta inf
+  expect_error "not finite" run --eta 1e999
   expect_error "must be positive" run --eta -0.1
   expect_error "must be positive" run --eta 0
   expect_error "batch-size" run --batch-size -3
@@ -41,6 +42,47 @@ bad-input)
   expect_error "makes no sense" run --method sgd --nf 5
   expect_error "makes no sense" run --method paraflow --accept-first
   expect_error "unknown command" fly
+  expect_error "data-ranks" run --data-ranks 0x2
+  expect_error "data-ranks" run --data-ranks -1
+  expect_error "data-ranks" run --data-ranks 0
+  expect_error "exceeds the batch size" run --batch-size 2 --data-ranks 4
+  # Numbers are decimal only (std::stod would read hex, "infinity", " 16"), exit 2, one line
+  # naming the option and the value; counts and sizes take no minus sign, not even "-0".
+  expect_error "--nf '0x10' is not a decimal number$" run --nf 0x10
+  expect_error "--ng '0x10' is not a decimal number$" run --ng 0x10
+  expect_error "--seed '0x10' is not a decimal number$" run --seed 0x10
+  expect_error "--eta '0x10' is not a decimal number$" run --eta 0x10
+  expect_error "--eta '0x1p-3' is not a decimal number" run --eta 0x1p-3
+  expect_error "--budget 'infinity' is not a decimal number" run --budget infinity
+  expect_error "--eta 'NaN' is not a decimal number" run --eta NaN
+  expect_error "--nf ' 16' is not a decimal number" run --nf " 16"
+  expect_error "--nf '16 ' is not a decimal number" run --nf "16 "
+  expect_error "--eta '' is not a decimal number" run --eta ""
+  expect_error "--eta '1e' is not a decimal number" run --eta 1e
+  expect_error "--eta '.' is not a decimal number" run --eta .
+  expect_error "--eta '1,5' is not a decimal number" run --eta 1,5
+  expect_error "--eta '--1' is not a decimal number" run --eta=--1
+  expect_error "--max-iterations '0x10' is not a decimal number" run --max-iterations 0x10
+  expect_error "--wall-time 'inf' is not a decimal number" run --wall-time inf
+  for option in batch-size nf ng budget seed history-every; do
+    expect_error "--$option '-0' must not be negative$" run --$option -0
+    expect_error "--$option '-1' must not be negative$" run --$option -1
+  done
+  expect_error "--budget '-1e6' must not be negative" run --budget -1e6
+  # (--merge: a regression must not start a sweep)
+  expect_error "--nfs '0x10' is not a decimal number" table --table 1 --nfs 10,0x10 --merge
+  expect_error "--seeds '-0' must not be negative" table --table 1 --seeds 1,-0 --merge
+  expect_error "--ng '-0' must not be negative" table --table 1 --ng -0 --merge
+  expect_error "--table '0x1' is not a decimal number" table --table 0x1 --merge
+  expect_error "--cells-of ' 1/2' is not I/N" table --table 1 --cells-of " 1/2"
+  expect_error "--cells-of '-1/2' is not I/N" table --table 1 --cells-of -1/2
+  # What stays valid: -1 (no limit) where it means something, and every decimal spelling.
+  "$bin" run --problem classification --method paraflows --nf 10 --ng 2 --budget 1e3 \
+    --max-iterations -1 --wall-time -1 --eta .5e-2 --eta-coarse 5.E-2 --seed +3 \
+    --history-every 1. --output ok.h5 >stdout.txt 2>stderr.txt ||
+    fail "decimal spellings rejected: $(cat stderr.txt)"
+  grep -q '^result .*stop=budget' stdout.txt || fail "$(tail -1 stdout.txt)"
+  echo "ok (0): -1 for --max-iterations/--wall-time, .5e-2, 5.E-2, +3, 1."
   ;;
 init-mismatch)
   "$bin" run --problem classification --budget 1e4 --output class.h5 >/dev/null || fail "run"

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # End-to-end check of `paraflow table`: usage: table_test.sh PARAFLOW_BINARY SOURCE_DIR
 # A two-cell sweep of Table 1 (d_B = 10, eta_F = 0.1, budgets 1e4 and 1e5, N_F = 10 and 1000;
-# under a second): the CSV's columns, the "–" rule, R against the run files, no recomputation on
-# a rerun, resume after a cut line, --cells-of + merge, 2 MPI ranks agree (with mpiexec), and
-# scripts/plot-table (with python3-matplotlib), and --compare-at spent against its run files.
+# under a second): the CSV's columns, the "–" rules (worst-case, and the default paper rule with
+# N_G capped and F alone), R against the run files, no recomputation on a rerun, resume after a
+# cut line, --cells-of + merge, 2 MPI ranks agree (with mpiexec), and scripts/plot-table (with
+# python3-matplotlib), and --compare-at spent against its run files.
 source "$(dirname "$0")/common.sh"
 case $1 in */*) bin=$(readlink -f "$1") ;; *) bin=$1 ;; esac
 src=$(readlink -f "$2")
 e2e_start
 
 args=(table --table 1 --batch-sizes 10 --etas 0.1 --budgets 1e4,1e5 --nfs 10,1000 --ng 100
-      --paper-csv "$src/docs/paper_tables.csv")
+      --dash-rule worst-case --paper-csv "$src/docs/paper_tables.csv")
 header="table,problem,batch_size,eta_f,budget,nf,seeds,gd_loss_median,paper_gd_loss,R_median,\
 R_min,R_max,paper_R,band,paper_band,band_agrees,seconds"
 # A column of the row of (budget, nf) in a CSV: field NAME.
@@ -39,7 +40,29 @@ echo "ok: 4 rows, 17 columns, 4 cell lines, t.md"
 [ "$(field t.csv 1e4 1000 band_agrees)" = "no" ] || fail "band_agrees at 1e4, N_F=1000"
 [ ! -e runs/table1_batch10_eta0.1_budget1e4_seed1_nf1000.h5 ] || fail "a '–' cell was run"
 [ "$(field t.csv 1e4 10 paper_R)" = "0.0884" ] || fail "paper_R at 1e4, N_F=10"
-echo "ok: '–' where d_B N_F + N N_G > budget; paper values beside"
+grep -q 'dash rule worst-case' t.md || fail "t.md does not name the dash rule"
+echo "ok: --dash-rule worst-case: '–' where d_B N_F + N N_G > budget; paper values beside"
+
+# The default, the paper's rule: "–" only where d_B N_F > budget (N_F = 2000). N_F = 500 with
+# N_G = 600 (5000 + 6000 > 1e4) runs ParaFlowS with N_G capped to (1e4 - 5000) / 10 = 500;
+# N_F = 1000 leaves no room for a coarse step: F alone, here SGD's own run, so R = 1 exactly
+# (the paper: 1.0000).
+"$bin" table --table 1 --batch-sizes 10 --etas 0.1 --budgets 1e4 --nfs 500,1000,2000 --ng 600 \
+  --paper-csv "$src/docs/paper_tables.csv" --runs-dir paper --output d >out11.txt 2>err11.txt ||
+  fail "paper rule: $(cat err11.txt)"
+[ "$(field d.csv 1e4 2000 R_median)" = "-" ] || fail "paper rule, N_F=2000: $(cat d.csv)"
+[ "$(field d.csv 1e4 2000 band_agrees)" = "yes" ] || fail "paper rule, N_F=2000 band"
+[ "$(field d.csv 1e4 1000 R_median)" = "1" ] || fail "paper rule, F alone: $(cat d.csv)"
+[ "$(field d.csv 1e4 1000 band_agrees)" = "yes" ] || fail "paper rule, F alone band"
+[ -e paper/table1_batch10_eta0.1_budget1e4_seed1_nf1000_fine.h5 ] || fail "no F-alone run file"
+ng=$(h5dump -a /options/ng paper/table1_batch10_eta0.1_budget1e4_seed1_nf500.h5 |
+     sed -n 's/^ *(0): \([0-9]*\)$/\1/p')
+[ "$ng" = 500 ] || fail "paper rule, N_F=500 ran with N_G '$ng', want 500"
+grep -q 'dash rule paper' d.md && grep -q '2 cell(s) fit F but not one whole' d.md &&
+  grep -q '1 of them with F alone' d.md || fail "d.md footer: $(tail -3 d.md)"
+"$bin" "${args[@]}" --dash-rule worst >/dev/null 2>err12.txt
+[ $? -eq 2 ] && grep -q 'dash-rule' err12.txt || fail "--dash-rule worst: $(cat err12.txt)"
+echo "ok: --dash-rule paper (default): N_G capped to $ng, F alone R=1, '–' at N_F=2000"
 
 # R = L_PF / L_GD from the two run files of the cell, to the last bit.
 loss() {

@@ -1,10 +1,12 @@
 // The HDF5 run file: every field survives a write/read round trip exactly, h5dump can read the
-// layout, broken files give one-line errors naming the file and the path inside, and writes are
-// atomic (no temporary left behind, a failed write keeps the previous file).
+// layout, broken files give one-line errors naming the file and the path inside, checksums catch
+// changed bytes, a file that crashes HDF5 is an error, files from before checksums still read,
+// and writes are atomic (no temporary left behind, a failed write keeps the previous file).
 #include <gtest/gtest.h>
 #include <hdf5.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -70,6 +72,68 @@ RunRecord poisson_record() {
   r.collocation = random_matrix(2, 11, rng);
   r.boundary = random_matrix(2, 4, rng);
   return r;
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+void change_byte(const std::string& path, std::size_t offset, char mask = char(0xff)) {
+  std::string bytes = file_bytes(path);
+  ASSERT_LT(offset, bytes.size());
+  bytes[offset] = char(bytes[offset] ^ mask);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// ---- a copy of a run file as written before checksums: the default (earliest) HDF5 format,
+// contiguous datasets without filters; the same groups, datasets and attributes.
+
+herr_t copy_attribute(hid_t from, const char* name, const H5A_info_t*, void* to) {
+  const hid_t a = H5Aopen(from, name, H5P_DEFAULT);
+  const hid_t type = H5Aget_type(a), space = H5Aget_space(a);
+  std::vector<char> buffer(H5Tget_size(type) *
+                           std::max<hssize_t>(1, H5Sget_simple_extent_npoints(space)));
+  herr_t status = H5Aread(a, type, buffer.data());
+  const hid_t b = H5Acreate2(*static_cast<hid_t*>(to), name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+  if (status >= 0 && b >= 0) status = H5Awrite(b, type, buffer.data());
+  if (H5Tis_variable_str(type) > 0) H5Dvlen_reclaim(type, space, H5P_DEFAULT, buffer.data());
+  H5Aclose(b), H5Sclose(space), H5Tclose(type), H5Aclose(a);
+  return b < 0 ? -1 : status;
+}
+
+herr_t copy_object(hid_t from, const char* name, const H5O_info_t* info, void* to_file) {
+  const hid_t to = *static_cast<hid_t*>(to_file);
+  if (std::string(name) == ".") return 0;  // the root group: its attributes are copied apart
+  hid_t source = H5Oopen(from, name, H5P_DEFAULT), target = -1;
+  if (info->type == H5O_TYPE_GROUP) {
+    target = H5Gcreate2(to, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  } else if (info->type == H5O_TYPE_DATASET) {
+    const hid_t type = H5Dget_type(source), space = H5Dget_space(source);
+    std::vector<char> buffer(H5Tget_size(type) * H5Sget_simple_extent_npoints(space) + 1);
+    H5Dread(source, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data());
+    target = H5Dcreate2(to, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (H5Sget_simple_extent_npoints(space) > 0)
+      H5Dwrite(target, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data());
+    H5Sclose(space), H5Tclose(type);
+  }
+  herr_t status = target < 0 ? -1 : 0;
+  if (target >= 0)
+    status = H5Aiterate2(source, H5_INDEX_NAME, H5_ITER_INC, nullptr, copy_attribute, &target);
+  if (target >= 0) H5Oclose(target);
+  H5Oclose(source);
+  return status;
+}
+
+void write_old_style_copy(const std::string& from, const std::string& to) {
+  const hid_t in = H5Fopen(from.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t out = H5Fcreate(to.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  ASSERT_GE(in, 0);
+  ASSERT_GE(out, 0);
+  hid_t root = out;
+  EXPECT_GE(H5Aiterate2(in, H5_INDEX_NAME, H5_ITER_INC, nullptr, copy_attribute, &root), 0);
+  EXPECT_GE(H5Ovisit2(in, H5_INDEX_NAME, H5_ITER_INC, copy_object, &root, H5O_INFO_BASIC), 0);
+  H5Fclose(out), H5Fclose(in);
 }
 
 void expect_same(const Matrix& a, const Matrix& b) {
@@ -258,6 +322,107 @@ TEST_F(RunFile, NamesAMissingNetworkAttribute) {
   H5Fclose(f);
   const std::string message = read_error(file("run.h5"));
   EXPECT_NE(message.find("/network: attribute 'layers' missing"), std::string::npos) << message;
+}
+
+TEST_F(RunFile, WritesChecksumsOnMetadataAndOnEveryDataset) {
+  write_run_file(file("run.h5"), data_fit_record());
+  const hid_t f = H5Fopen(file("run.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  H5F_info2_t info;
+  ASSERT_GE(H5Fget_info2(f, &info), 0);
+  EXPECT_EQ(info.super.version, 3u);  // the 1.10 format: checksummed superblock and headers
+  for (const char* name : {"/weights/W1", "/weights/b3", "/data/inputs", "/history/iteration",
+                           "/history/loss", "/gradient/W2"}) {
+    const hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+    ASSERT_GE(d, 0) << name;
+    const hid_t dcpl = H5Dget_create_plist(d);
+    EXPECT_EQ(H5Pget_layout(dcpl), H5D_CHUNKED) << name;
+    unsigned flags = 0, config = 0;
+    std::size_t values = 0;
+    EXPECT_GE(H5Pget_filter_by_id2(dcpl, H5Z_FILTER_FLETCHER32, &flags, &values, nullptr, 0,
+                                   nullptr, &config),
+              0)
+        << name;
+    H5Pclose(dcpl), H5Dclose(d);
+  }
+  H5Fclose(f);
+}
+
+TEST_F(RunFile, KeepsEmptyDatasetsContiguous) {
+  // A chunk dimension cannot be 0: an empty history stays contiguous (no data to protect).
+  write_run_file(file("poisson.h5"), poisson_record());
+  const hid_t f = H5Fopen(file("poisson.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t d = H5Dopen2(f, "/history/loss", H5P_DEFAULT);
+  ASSERT_GE(d, 0);
+  const hid_t dcpl = H5Dget_create_plist(d);
+  EXPECT_EQ(H5Pget_layout(dcpl), H5D_CONTIGUOUS);
+  H5Pclose(dcpl), H5Dclose(d), H5Fclose(f);
+  EXPECT_TRUE(read_run_file(file("poisson.h5")).history.empty());
+}
+
+TEST_F(RunFile, NamesADatasetWhoseDataNoLongerMatchesItsChecksum) {
+  write_run_file(file("run.h5"), data_fit_record());
+  haddr_t address = 0;
+  hsize_t bytes = 0;
+  {
+    const hid_t f = H5Fopen(file("run.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    const hid_t d = H5Dopen2(f, "/weights/W2", H5P_DEFAULT);
+    const hid_t space = H5Dget_space(d);
+    hsize_t offset[2];
+    unsigned filter_mask = 0;
+    ASSERT_GE(H5Dget_chunk_info(d, space, 0, offset, &filter_mask, &address, &bytes), 0);
+    H5Sclose(space), H5Dclose(d), H5Fclose(f);
+  }
+  ASSERT_GT(bytes, 8u);
+  change_byte(file("run.h5"), address + 3, 0x01);  // one bit of one weight
+  EXPECT_EQ(read_error(file("run.h5")),
+            file("run.h5") + ": corrupt (checksum mismatch in /weights/W2)");
+}
+
+TEST_F(RunFile, NamesAGroupWhoseHeaderNoLongerMatchesItsChecksum) {
+  write_run_file(file("run.h5"), data_fit_record());
+  H5O_info_t info;
+  {
+    const hid_t f = H5Fopen(file("run.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    ASSERT_GE(H5Oget_info_by_name2(f, "/network", &info, H5O_INFO_BASIC, H5P_DEFAULT), 0);
+    H5Fclose(f);
+  }
+  change_byte(file("run.h5"), info.addr + 24, 0x01);  // inside its first messages
+  EXPECT_EQ(read_error(file("run.h5")),
+            file("run.h5") + ": corrupt (checksum mismatch in /network)");
+}
+
+TEST_F(RunFile, TurnsACrashOfTheHdf5LibraryIntoAnError) {
+  // HDF5 1.10 does not checksum the global heap that holds variable-length strings, and it
+  // copies a string of the length it finds there: a length of ~800 GB makes it SIGSEGV. The
+  // read in a child process turns that into an error, and this process goes on.
+  write_run_file(file("run.h5"), data_fit_record());
+  const std::string bytes = file_bytes(file("run.h5"));
+  const std::size_t heap = bytes.find("GCOL");
+  ASSERT_NE(heap, std::string::npos);
+  // Collection header (16 bytes), then object 1: index (2), references (2), reserved (4), size (8).
+  change_byte(file("run.h5"), heap + 16 + 8 + 4, char(0xba));
+  const std::string message = read_error(file("run.h5"));
+  EXPECT_NE(message.find(": corrupt or unreadable (the HDF5 reader was killed by signal"),
+            std::string::npos)
+      << message;
+}
+
+TEST_F(RunFile, ReadsFilesWrittenBeforeChecksums) {
+  const RunRecord written = data_fit_record();
+  write_run_file(file("new.h5"), written);
+  write_old_style_copy(file("new.h5"), file("old.h5"));
+  const hid_t f = H5Fopen(file("old.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  H5F_info2_t info;
+  ASSERT_GE(H5Fget_info2(f, &info), 0);
+  EXPECT_EQ(info.super.version, 0u);
+  const hid_t d = H5Dopen2(f, "/weights/W2", H5P_DEFAULT);
+  const hid_t dcpl = H5Dget_create_plist(d);
+  EXPECT_EQ(H5Pget_layout(dcpl), H5D_CONTIGUOUS);
+  EXPECT_EQ(H5Pget_nfilters(dcpl), 0);
+  H5Pclose(dcpl), H5Dclose(d), H5Fclose(f);
+  expect_same(read_run_file(file("old.h5")), written);
 }
 
 TEST_F(RunFile, WritesAtomicallyAndOverwrites) {

@@ -28,6 +28,74 @@ TEST(TableTest, DashRuleIsTheWorstCaseOfOneIteration) {
   EXPECT_TRUE(fits_one_iteration(1440, 10, 1440, 1, 100000));
 }
 
+TEST(TableTest, DashRulesPaperCountsFAloneWorstCaseAddsTheCoarseSteps) {
+  // Table 1, d_B = 10, N_F = 1000, budget 1e4: F alone spends the whole budget. The paper prints
+  // a number (R = 1.0000), so its rule is d_B N_F > budget; the worst case adds N N_G = 1000.
+  EXPECT_FALSE(is_dash(DashRule::paper, 10, 1000, 10, 100, 10000));
+  EXPECT_TRUE(is_dash(DashRule::worst_case, 10, 1000, 10, 100, 10000));
+  // N_F = 2000 is "–" under both; N_F = 500 under neither.
+  EXPECT_TRUE(is_dash(DashRule::paper, 10, 2000, 10, 100, 10000));
+  EXPECT_TRUE(is_dash(DashRule::worst_case, 10, 2000, 10, 100, 10000));
+  EXPECT_FALSE(is_dash(DashRule::paper, 10, 500, 10, 100, 10000));
+  EXPECT_FALSE(is_dash(DashRule::worst_case, 10, 500, 10, 100, 10000));
+  // Table 3 at 1e5 with N_G = 100: 1440 * 100 alone exceeds the budget, F does not.
+  EXPECT_FALSE(is_dash(DashRule::paper, 1440, 10, 1440, 100, 100000));
+  EXPECT_TRUE(is_dash(DashRule::worst_case, 1440, 10, 1440, 100, 100000));
+  EXPECT_TRUE(is_dash(DashRule::paper, 1440, 100, 1440, 100, 100000));  // 144000 > 1e5
+
+  EXPECT_EQ(to_string(DashRule::paper), "paper");
+  EXPECT_EQ(to_string(DashRule::worst_case), "worst-case");
+  for (DashRule rule : {DashRule::paper, DashRule::worst_case})
+    EXPECT_EQ(parse_dash_rule(to_string(rule)), rule);
+  EXPECT_THROW(parse_dash_rule("worst_case"), std::invalid_argument);
+  EXPECT_THROW(parse_dash_rule(""), std::invalid_argument);
+}
+
+TEST(TableTest, AffordableNgCapsToWhatOneIterationPays) {
+  EXPECT_EQ(affordable_ng(10, 500, 10, 100, 10000), 100);     // a whole iteration fits
+  EXPECT_EQ(affordable_ng(1440, 10, 1440, 100, 100000), 59);  // (1e5 - 14400) / 1440
+  EXPECT_EQ(affordable_ng(1440, 50, 1440, 100, 100000), 19);  // (1e5 - 72000) / 1440
+  EXPECT_EQ(affordable_ng(10, 1000, 10, 100, 10000), 0);      // F alone: no room for one G
+  EXPECT_EQ(affordable_ng(10, 999, 10, 100, 10000), 1);
+  EXPECT_EQ(affordable_ng(10, 2000, 10, 100, 10000), 0);  // not even F ("–" either way)
+  // Every N_G it gives fits one iteration, and one more would not.
+  for (std::int64_t nf : {10, 50, 100, 500, 999})
+    for (std::int64_t budget : {10000, 12345, 100000}) {
+      const auto ng = affordable_ng(10, nf, 10, 100, budget);
+      if (ng == 0) continue;
+      EXPECT_TRUE(fits_one_iteration(10, nf, 10, ng, budget));
+      if (ng < 100) {
+        EXPECT_FALSE(fits_one_iteration(10, nf, 10, ng + 1, budget));
+      }
+    }
+}
+
+TEST(TableTest, PaperRuleGivesExactlyThePapersDashes) {
+  const auto path = std::filesystem::path(__FILE__).parent_path() / "../../docs/paper_tables.csv";
+  std::ifstream in(path);
+  if (!in) GTEST_SKIP() << "no " << path;
+  const auto rows = parse_paper_csv(in);
+  int differ_worst_case = 0;
+  for (int table : {1, 2, 3}) {
+    const TableGrid g = table_grid(table);
+    for (auto batch : g.batch_sizes)
+      for (double eta : g.etas)
+        for (auto budget : g.budgets) {
+          const PaperRow* row = find_paper_row(rows, g, batch, eta, budget);
+          ASSERT_NE(row, nullptr);
+          for (auto nf : g.nfs) {
+            const bool paper_dash = !paper_r(*row, nf)->has_value();
+            EXPECT_EQ(is_dash(DashRule::paper, batch, nf, g.num_samples, 100, budget), paper_dash)
+                << table << " " << batch << " " << eta << " " << budget << " " << nf;
+            differ_worst_case +=
+                is_dash(DashRule::worst_case, batch, nf, g.num_samples, 100, budget) != paper_dash;
+          }
+        }
+  }
+  // With N_G = 100 the worst case blanks 4 cells of Table 1 and 20 of Table 3 that the paper fills.
+  EXPECT_EQ(differ_worst_case, 24);
+}
+
 TEST(TableTest, BandBoundariesBelongToTheMiddleBand) {
   EXPECT_EQ(band_of(0.9), Band::middle);
   EXPECT_EQ(band_of(1.1), Band::middle);

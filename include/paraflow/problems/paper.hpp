@@ -1,4 +1,4 @@
-// The paper's three problems (Section 4), with the data and defaults of ../shared/paper/NOTES.md.
+// The paper's three problems (Section 4), with the data and defaults of docs/reproduction.md.
 #pragma once
 
 #include <cstdint>
