@@ -7,6 +7,8 @@
 #include <fstream>
 #include <iostream>
 
+#include "paraflow/io/decimal.hpp"
+
 namespace paraflow::cli {
 
 bool parse(const std::vector<std::string>& args, const po::options_description& options,
@@ -36,26 +38,6 @@ bool parse(const std::vector<std::string>& args, const po::options_description& 
 
 namespace {
 
-// optional sign, digits with an optional point (at least one digit), optional exponent
-bool is_decimal(const std::string& text) {
-  std::size_t i = 0;
-  const auto digits = [&] {
-    const std::size_t start = i;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
-    return i - start;
-  };
-  if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
-  std::size_t mantissa = digits();
-  if (i < text.size() && text[i] == '.') ++i, mantissa += digits();
-  if (mantissa == 0) return false;
-  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
-    ++i;
-    if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
-    if (digits() == 0) return false;
-  }
-  return i == text.size();
-}
-
 // The message stays one line whatever the value holds.
 [[noreturn]] void bad_value(const std::string& name, const std::string& text, const char* what) {
   std::string shown = text;
@@ -67,11 +49,16 @@ bool is_decimal(const std::string& text) {
 }  // namespace
 
 double finite_real(const std::string& name, const std::string& text) {
-  if (!is_decimal(text)) bad_value(name, text, "is not a decimal number");
-  // The syntax is checked, so strtod (C locale) reads all of it; only overflow remains.
-  const double value = std::strtod(text.c_str(), nullptr);
-  if (!std::isfinite(value)) bad_value(name, text, "is not finite");
-  return value;
+  double value = 0;
+  switch (parse_decimal(text, value)) {
+    case Parsed::number:
+      return value;
+    case Parsed::not_decimal:
+      bad_value(name, text, "is not a decimal number");
+    case Parsed::not_finite:
+      break;
+  }
+  bad_value(name, text, "is not finite");
 }
 
 std::int64_t integer(const std::string& name, const std::string& text) {
@@ -82,7 +69,9 @@ std::int64_t integer(const std::string& name, const std::string& text) {
 }
 
 std::int64_t count(const std::string& name, const std::string& text) {
-  if (is_decimal(text) && text.front() == '-') bad_value(name, text, "must not be negative");
+  double value = 0;
+  if (parse_decimal(text, value) == Parsed::number && text.front() == '-')
+    bad_value(name, text, "must not be negative");
   return integer(name, text);
 }
 

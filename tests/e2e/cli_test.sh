@@ -27,8 +27,8 @@ bad-input)
   expect_error "unrecognised option" run --bogus 1
   expect_error "missing" run --eta
   expect_error "not a decimal number" run --eta abc
-  expect_error "not a decimal number" run --eta nan
-  expect_error "not a decimal number" run --eta inf
+  expect_error "not finite" run --eta nan
+  expect_error "not finite" run --eta inf
   expect_error "not finite" run --eta 1e999
   expect_error "must be positive" run --eta -0.1
   expect_error "must be positive" run --eta 0
@@ -53,8 +53,8 @@ bad-input)
   expect_error "--seed '0x10' is not a decimal number$" run --seed 0x10
   expect_error "--eta '0x10' is not a decimal number$" run --eta 0x10
   expect_error "--eta '0x1p-3' is not a decimal number" run --eta 0x1p-3
-  expect_error "--budget 'infinity' is not a decimal number" run --budget infinity
-  expect_error "--eta 'NaN' is not a decimal number" run --eta NaN
+  expect_error "--budget 'infinity' is not finite" run --budget infinity
+  expect_error "--eta 'NaN' is not finite" run --eta NaN
   expect_error "--nf ' 16' is not a decimal number" run --nf " 16"
   expect_error "--nf '16 ' is not a decimal number" run --nf "16 "
   expect_error "--eta '' is not a decimal number" run --eta ""
@@ -63,7 +63,7 @@ bad-input)
   expect_error "--eta '1,5' is not a decimal number" run --eta 1,5
   expect_error "--eta '--1' is not a decimal number" run --eta=--1
   expect_error "--max-iterations '0x10' is not a decimal number" run --max-iterations 0x10
-  expect_error "--wall-time 'inf' is not a decimal number" run --wall-time inf
+  expect_error "--wall-time 'inf' is not finite" run --wall-time inf
   for option in batch-size nf ng budget seed history-every; do
     expect_error "--$option '-0' must not be negative$" run --$option -0
     expect_error "--$option '-1' must not be negative$" run --$option -1
