@@ -145,8 +145,10 @@ std::string format_real(double value) {
 
 std::string format_budget(std::int64_t budget) {
   std::int64_t power = 1;
-  for (int exponent = 0; exponent <= 18; ++exponent, power *= 10)
+  for (int exponent = 0; exponent <= 18; ++exponent) {
     if (power == budget) return "1e" + std::to_string(exponent);
+    if (exponent < 18) power *= 10;  // 10^19 overflows int64 (UBSan found it)
+  }
   return std::to_string(budget);
 }
 
