@@ -55,7 +55,7 @@ done
 
 # SIGUSR1 to every rank (as SLURM's --signal sends it): checkpoint, status 3 everywhere.
 for layout in "--method paraflow --ng 4" "--method paraflows --data-ranks 2" "--method sgd"; do
-  rm -f status.* out.h5
+  rm -f status.* out.h5 signal.log  # the wait below must not read the last layout's log
   # shellcheck disable=SC2086
   timeout 120 "${mpiexec[@]}" -n 2 sh -c \
     '"$0" run "$@"; echo $? >status.$OMPI_COMM_WORLD_RANK' "$bin" "${small[@]}" $layout \
