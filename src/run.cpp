@@ -10,7 +10,6 @@
 #include "paraflow/paraflows.hpp"
 #include "paraflow/parallel/data_parallel_problem.hpp"
 #include "paraflow/parallel/rank_layout.hpp"
-#include "paraflow/problems/cross_entropy.hpp"
 #include "paraflow/problems/data_fit.hpp"
 #include "paraflow/problems/paper.hpp"
 #include "paraflow/problems/poisson.hpp"
@@ -195,9 +194,6 @@ RunRecord make_record(const RunConfig& config, const NetworkProblem& problem, co
   if (const auto* fit = dynamic_cast<const DataFitProblem*>(&problem)) {
     r.inputs = fit->inputs();
     r.targets = fit->targets();
-  } else if (const auto* classes = dynamic_cast<const CrossEntropyProblem*>(&problem)) {
-    r.inputs = classes->inputs();
-    r.targets = classes->targets();
   } else if (const auto* pde = dynamic_cast<const PoissonProblem*>(&problem)) {
     r.collocation = pde->collocation();
     r.boundary = pde->boundary();

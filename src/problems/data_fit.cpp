@@ -18,14 +18,20 @@ DataFitProblem::DataFitProblem(std::string name, Network network, Matrix inputs,
     throw std::invalid_argument("inputs and targets must have the same, non-zero, sample count");
 }
 
-// Forward pass on the part of a batch; leaves c * 2 (a - y) in the value adjoint and returns the
-// loss c * sum ||a - y||^2 with c = 1/2 (sum) or 1/(2 d_B) (mean).
+// Forward pass on the part of a batch, then the loss of its outputs.
 double DataFitProblem::forward(const Vector& params, std::span<const Index> part,
                                Index batch_size) {
   const Index size = Index(part.size());
   auto input = feedforward_.begin(size);
   for (Index j = 0; j < size; ++j) input.col(j) = inputs_.col(part[j]);
   feedforward_.forward(params);
+  return output_loss(part, batch_size);
+}
+
+// Leaves c * 2 (a - y) in the value adjoint and returns c * sum ||a - y||^2 with c = 1/2 (sum)
+// or 1/(2 d_B) (mean).
+double DataFitProblem::output_loss(std::span<const Index> part, Index batch_size) {
+  const Index size = Index(part.size());
   auto residual = feedforward_.value_adjoint();
   residual = feedforward_.value();
   for (Index j = 0; j < size; ++j) residual.col(j) -= targets_.col(part[j]);

@@ -2,8 +2,7 @@
 // one-hot target is -log softmax(a(x_i))[label_i].
 #pragma once
 
-#include "paraflow/feedforward.hpp"
-#include "paraflow/problem.hpp"
+#include "paraflow/problems/data_fit.hpp"
 
 namespace paraflow {
 
@@ -11,7 +10,7 @@ namespace paraflow {
 /// Reductions: `sum` is sum_i l_i and `mean` (1/d_B) sum_i l_i over the batch, as for
 /// DataFitProblem but without its 1/2: cross-entropy is conventionally not halved. The partial
 /// forms (data ranks) scale a part's terms by the whole batch's d_B.
-class CrossEntropyProblem : public NetworkProblem {
+class CrossEntropyProblem : public DataFitProblem {
  public:
   /// `inputs` is I x N, `targets` C x N with C >= 2 classes: one-hot columns (class labels), or
   /// probabilities (>= 0, each column summing to 1). Throws std::invalid_argument otherwise, if
@@ -19,24 +18,12 @@ class CrossEntropyProblem : public NetworkProblem {
   CrossEntropyProblem(std::string name, Network network, Matrix inputs, Matrix targets,
                       Reduction reduction);
 
-  const Matrix& inputs() const { return inputs_; }
-  const Matrix& targets() const { return targets_; }
-
-  Index num_samples() const override { return inputs_.cols(); }
-  double partial_loss(const Vector& params, std::span<const Index> part, Index batch_size) override;
-  double partial_loss_and_gradient(const Vector& params, std::span<const Index> part,
-                                   Index batch_size, Vector& gradient) override;
-
   /// The fraction of all samples whose largest output is at their target's largest entry (their
   /// label), in [0, 1]. Ties go to the lower class.
   double accuracy(const Vector& params);
 
- private:
-  double forward(const Vector& params, std::span<const Index> part, Index batch_size);
-
-  Matrix inputs_;
-  Matrix targets_;
-  Feedforward feedforward_;
+ protected:
+  double output_loss(std::span<const Index> part, Index batch_size) override;
 };
 
 }  // namespace paraflow

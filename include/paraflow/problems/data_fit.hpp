@@ -21,11 +21,19 @@ class DataFitProblem : public NetworkProblem {
                                    Index batch_size, Vector& gradient) override;
 
  private:
-  double forward(const Vector& params, std::span<const Index> part, Index batch_size);
-
-  Matrix inputs_;
+  Matrix inputs_;  // before feedforward_, which is sized by it
   Matrix targets_;
+
+ protected:
+  /// After the forward pass over `part`: writes dLoss/da into the value adjoint and returns the
+  /// part's loss, scaled as in a batch of `batch_size`. Here the squared error; another loss on
+  /// the same data (CrossEntropyProblem) overrides it.
+  virtual double output_loss(std::span<const Index> part, Index batch_size);
+
   Feedforward feedforward_;
+
+ private:
+  double forward(const Vector& params, std::span<const Index> part, Index batch_size);
 };
 
 }  // namespace paraflow
