@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "gemm_limit.hpp"
+#include "paraflow/core/random.hpp"
 #include "paraflow/problems/paper.hpp"
 #include "paraflow/problems/poisson.hpp"
-#include "paraflow/random.hpp"
 #include "repeat_timer.hpp"
 
 // Allocation counting. operator new/delete are replaced below; Eigen's own buffers bypass them

@@ -2,7 +2,7 @@
 // gradient is made of: the hardware limit that the PINN throughput is compared with.
 #pragma once
 
-#include "paraflow/network.hpp"
+#include "paraflow/core/network.hpp"
 
 namespace bench {
 

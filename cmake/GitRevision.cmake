@@ -8,7 +8,7 @@ execute_process(
 if(NOT revision)
   set(revision "unknown")
 endif()
-set(content "#include \"paraflow/version.hpp\"\nnamespace paraflow {\nstd::string version() { return \"${VERSION}\"; }\nstd::string git_revision() { return \"${revision}\"; }\n}  // namespace paraflow\n")
+set(content "#include \"paraflow/core/version.hpp\"\nnamespace paraflow {\nstd::string version() { return \"${VERSION}\"; }\nstd::string git_revision() { return \"${revision}\"; }\n}  // namespace paraflow\n")
 if(EXISTS ${OUTPUT})
   file(READ ${OUTPUT} old)
 endif()

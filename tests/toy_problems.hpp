@@ -2,7 +2,7 @@
 // for eta > 2 / N (sum reduction) -- also an example of implementing the Problem boundary.
 #pragma once
 
-#include "paraflow/problem.hpp"
+#include "paraflow/problems/problem.hpp"
 
 namespace paraflow::testing {
 

@@ -11,9 +11,9 @@
 //   end    loss=0.10811  iterations=178  budget=98860  stop=budget
 #include <cstdio>
 
-#include "paraflow/paraflows.hpp"
+#include "paraflow/algorithms/paraflows.hpp"
+#include "paraflow/algorithms/trainer.hpp"
 #include "paraflow/problems/paper.hpp"
-#include "paraflow/trainer.hpp"
 
 int main() {
   // 1. The problem: the network, the data and the loss (reduction sum, as the paper's Table 1).

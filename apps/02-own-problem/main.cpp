@@ -13,11 +13,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "paraflow/gradient_check.hpp"
-#include "paraflow/paraflows.hpp"
-#include "paraflow/random.hpp"
-#include "paraflow/sgd.hpp"
-#include "paraflow/trainer.hpp"
+#include "paraflow/paraflow.hpp"  // the whole library (one header per layer also works)
 
 // Step 1: the problem. Parameters W = (a, b); sample i contributes 1/2 (a x_i + b - y_i)^2.
 class LineFit : public paraflow::Problem {

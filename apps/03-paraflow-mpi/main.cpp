@@ -15,11 +15,11 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "paraflow/paraflow.hpp"
+#include "paraflow/algorithms/paraflow.hpp"
+#include "paraflow/algorithms/trainer.hpp"
 #include "paraflow/parallel/data_parallel_problem.hpp"
 #include "paraflow/parallel/rank_layout.hpp"
 #include "paraflow/problems/paper.hpp"
-#include "paraflow/trainer.hpp"
 
 int main(int argc, char** argv) {
   MPI_Init(&argc, &argv);

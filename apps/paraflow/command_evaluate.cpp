@@ -4,10 +4,10 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "paraflow/io/run_file.hpp"
 #include "paraflow/problems/cross_entropy.hpp"
 #include "paraflow/problems/data_fit.hpp"
 #include "paraflow/problems/poisson.hpp"
-#include "paraflow/run_file.hpp"
 
 namespace paraflow::cli {
 

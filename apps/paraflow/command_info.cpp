@@ -4,7 +4,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "paraflow/run_file.hpp"
+#include "paraflow/io/run_file.hpp"
 
 namespace paraflow::cli {
 

@@ -7,7 +7,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "paraflow/run.hpp"
+#include "paraflow/driver/run.hpp"
 
 namespace paraflow::cli {
 

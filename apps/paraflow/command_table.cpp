@@ -21,7 +21,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "paraflow/run_config.hpp"
+#include "paraflow/driver/run_config.hpp"
 #include "table_files.hpp"
 #include "table_sweep.hpp"
 

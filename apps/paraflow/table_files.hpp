@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "paraflow/table.hpp"
+#include "table.hpp"
 #include "table_sweep.hpp"
 
 namespace paraflow::cli {

@@ -8,8 +8,8 @@
 #include <map>
 #include <numeric>
 
-#include "paraflow/run.hpp"
-#include "paraflow/timer.hpp"
+#include "paraflow/core/timer.hpp"
+#include "paraflow/driver/run.hpp"
 
 namespace paraflow::cli {
 

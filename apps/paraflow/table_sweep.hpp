@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "paraflow/table.hpp"
+#include "table.hpp"
 
 namespace paraflow::cli {
 

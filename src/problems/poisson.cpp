@@ -4,7 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "paraflow/random.hpp"
+#include "paraflow/core/random.hpp"
 
 namespace paraflow {
 

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <tuple>
 
-#include "paraflow/run.hpp"
+#include "paraflow/driver/run.hpp"
 
 namespace paraflow {
 namespace {

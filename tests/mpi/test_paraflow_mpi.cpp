@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 #include <mpi.h>
 
-#include "paraflow/paraflow.hpp"
-#include "paraflow/paraflows.hpp"
+#include "paraflow/algorithms/paraflow.hpp"
+#include "paraflow/algorithms/paraflows.hpp"
+#include "paraflow/algorithms/trainer.hpp"
 #include "paraflow/problems/paper.hpp"
-#include "paraflow/trainer.hpp"
 
 namespace paraflow {
 namespace {

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "paraflow/activation.hpp"
+#include "paraflow/core/activation.hpp"
 
 namespace paraflow {
 namespace {

@@ -5,11 +5,11 @@
 #include <memory>
 
 #include "../toy_problems.hpp"
-#include "paraflow/paraflows.hpp"
-#include "paraflow/parareal.hpp"
+#include "paraflow/algorithms/paraflows.hpp"
+#include "paraflow/algorithms/parareal.hpp"
+#include "paraflow/algorithms/sgd.hpp"
+#include "paraflow/algorithms/trainer.hpp"
 #include "paraflow/problems/paper.hpp"
-#include "paraflow/sgd.hpp"
-#include "paraflow/trainer.hpp"
 
 namespace paraflow {
 namespace {

@@ -6,8 +6,8 @@
 #include <numeric>
 #include <random>
 
-#include "paraflow/gradient_check.hpp"
 #include "paraflow/problems/cross_entropy.hpp"
+#include "paraflow/problems/gradient_check.hpp"
 
 namespace paraflow {
 namespace {

@@ -3,9 +3,9 @@
 
 #include <cmath>
 
-#include "paraflow/paraflows.hpp"
+#include "paraflow/algorithms/paraflows.hpp"
+#include "paraflow/algorithms/trainer.hpp"
 #include "paraflow/problems/paper.hpp"
-#include "paraflow/trainer.hpp"
 
 namespace paraflow {
 namespace {

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <numeric>
 
-#include "paraflow/feedforward.hpp"
-#include "paraflow/gradient_check.hpp"
+#include "paraflow/core/feedforward.hpp"
 #include "paraflow/problems/data_fit.hpp"
+#include "paraflow/problems/gradient_check.hpp"
 #include "paraflow/problems/paper.hpp"
 #include "paraflow/problems/poisson.hpp"
 

@@ -2,8 +2,8 @@
 // aborts on any allocation while set_is_malloc_allowed(false) holds.
 #include <gtest/gtest.h>
 
+#include "paraflow/algorithms/propagators.hpp"
 #include "paraflow/problems/paper.hpp"
-#include "paraflow/propagators.hpp"
 
 namespace paraflow {
 namespace {

@@ -14,7 +14,7 @@
 #include <iterator>
 #include <random>
 
-#include "paraflow/run_file.hpp"
+#include "paraflow/io/run_file.hpp"
 
 namespace paraflow {
 namespace {

@@ -11,7 +11,7 @@
 #include <random>
 #include <sstream>
 
-#include "paraflow/table.hpp"
+#include "table.hpp"
 
 namespace paraflow {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "paraflow/network.hpp"
+#include "paraflow/core/network.hpp"
 
 namespace paraflow {
 

@@ -4,7 +4,7 @@
 
 #include <mpi.h>
 
-#include "paraflow/problem.hpp"
+#include "paraflow/problems/problem.hpp"
 
 namespace paraflow {
 

@@ -1,8 +1,8 @@
 // Fitting network outputs to targets: l_i = ||a(x_i) - y_i||^2 (classification, approximation).
 #pragma once
 
-#include "paraflow/feedforward.hpp"
-#include "paraflow/problem.hpp"
+#include "paraflow/core/feedforward.hpp"
+#include "paraflow/problems/problem.hpp"
 
 namespace paraflow {
 

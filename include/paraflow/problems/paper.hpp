@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "paraflow/problem.hpp"
+#include "paraflow/problems/problem.hpp"
 
 namespace paraflow {
 

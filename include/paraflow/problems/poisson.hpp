@@ -3,8 +3,8 @@
 
 #include <vector>
 
-#include "paraflow/feedforward.hpp"
-#include "paraflow/problem.hpp"
+#include "paraflow/core/feedforward.hpp"
+#include "paraflow/problems/problem.hpp"
 
 namespace paraflow {
 

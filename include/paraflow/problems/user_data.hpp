@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "paraflow/io/data_file.hpp"
-#include "paraflow/problem.hpp"
+#include "paraflow/problems/problem.hpp"
 
 namespace paraflow {
 

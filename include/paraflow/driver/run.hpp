@@ -1,0 +1,43 @@
+// One training run end to end: options -> problem + propagators -> method (+ communicator) ->
+// history and weights -> run file. What `paraflow run` does, callable from a user's program.
+#pragma once
+
+#include <mpi.h>
+
+#include <iosfwd>
+#include <memory>
+
+#include "paraflow/algorithms/trainer.hpp"
+#include "paraflow/driver/run_config.hpp"
+#include "paraflow/problems/problem.hpp"
+
+namespace paraflow {
+
+struct RunResult {
+  RunConfig config;  ///< as resolved (and, on --resume, as read from the run file)
+  RunState state;
+  History history;
+  StopReason reason = StopReason::budget;
+  std::int64_t ranks = 1;
+  double accuracy = -1;  ///< classification (--loss cross-entropy): fraction right at the end
+};
+
+/// The problem a config names: a paper problem with its data drawn from the config's seed, or
+/// (--problem data) the user's file, whose content hash it records in config.data_sha256 or,
+/// when one is recorded already (a resume), checks against it. Throws std::invalid_argument
+/// (one line) on bad data or a hash that differs.
+std::unique_ptr<NetworkProblem> make_problem(RunConfig& config);
+
+/// The run file of a (finished or checkpointed) run.
+RunRecord make_record(const RunConfig& config, const NetworkProblem& problem, const RunResult& run,
+                      const std::string& command_line);
+
+/// Collective over `comm`. Resolves `config` (which must name a method usable on comm's size),
+/// trains, prints progress on `log` (rank 0, nullptr: silent) and, on rank 0, writes
+/// config.output if set. `stop_flag`, when non-null, is polled on rank 0: non-zero asks the run
+/// to checkpoint and stop at the next safe point.
+RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
+                       const std::string& command_line = "",
+                       const volatile int* stop_flag = nullptr);
+
+}  // namespace paraflow
