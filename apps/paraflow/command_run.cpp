@@ -30,9 +30,11 @@ po::options_description run_options() {
     ("problem", text("classification"), "classification | approximation | poisson | data")
     ("data", text(""), "--problem data: CSV (header row) or HDF5 (/inputs, /targets or /labels)")
     ("hidden", text(""), "--problem data: hidden layer widths (default 32,32)")
-    ("activation", text(""), "--problem data: sigmoid | tanh | linear (default tanh)")
+    ("activation", text(""), "--problem data: sigmoid | tanh | relu | linear (default tanh)")
     ("loss", text(""), "--problem data: mse | cross-entropy (softmax; integer labels)")
     ("targets", text(""), "--problem data: CSV target columns, NAME[,NAME...] (default: last)")
+    ("validation", text(""), "--problem data: held-out data (same format); its loss (and accuracy) "
+                             "in the progress lines and /history, at no budget")
     ("method", text("paraflows"), "sgd | paraflows | paraflow (MPI)")
     ("batch-size", text("0"), "d_B, samples per SGD step (0: full batch)")
     ("eta", text("0.01"), "eta_F, the SGD step")
@@ -70,6 +72,7 @@ RunConfig config_from(const po::variables_map& v) {
   c.activation = text("activation");
   c.loss = text("loss");
   c.targets = text("targets");
+  c.validation = text("validation");
   c.method = text("method");
   c.batch_size = count(v, "batch-size");
   c.eta = finite_real(v, "eta");
@@ -109,9 +112,10 @@ RunConfig config_from(const po::variables_map& v) {
     if (v["max-iterations"].defaulted()) c.max_iterations = RunConfig::kKeepRecorded;
     // A resumed run keeps its recorded options; only these may be given beside --resume.
     for (const char* name :
-         {"problem", "data", "hidden", "activation", "loss", "targets", "method", "batch-size",
-          "eta", "nf", "ng", "eta-coarse", "reduction", "init-guess", "init-scheme", "seed",
-          "data-ranks", "history-every", "init"})
+         {"problem",     "data",       "hidden",     "activation",    "loss",
+          "targets",     "validation", "method",     "batch-size",    "eta",
+          "nf",          "ng",         "eta-coarse", "reduction",     "init-guess",
+          "init-scheme", "seed",       "data-ranks", "history-every", "init"})
       if (!v[name].defaulted())
         throw UsageError(std::string("--") + name +
                          " cannot be changed on --resume (the run file's options are used)");
@@ -147,6 +151,11 @@ int command_run(const std::vector<std::string>& args, const std::string& command
         (long long)s.budget.loss_evaluations, s.loss, s.wall_time, total.fine, total.coarse,
         total.communication, total.argmin, to_string(run.reason).c_str());
     if (run.accuracy >= 0) std::printf(" accuracy=%.6g", run.accuracy);
+    if (!run.history.empty() && run.history.back().validation_loss != -1) {
+      std::printf(" validation_loss=%.17g", run.history.back().validation_loss);
+      if (run.history.back().validation_accuracy >= 0)
+        std::printf(" validation_accuracy=%.6g", run.history.back().validation_accuracy);
+    }
     std::printf("\n");
     std::fflush(stdout);
   }

@@ -89,6 +89,11 @@ void Trainer::record(RunState& state, History& history, std::int64_t corrections
                      state.wall_time,
                      corrections,
                      times};
+  if (validation_) {
+    const ValidationScore score = validation_(state.weights);
+    entry.validation_loss = score.loss;
+    entry.validation_accuracy = score.accuracy;
+  }
   history.push_back(entry);
   if (observer) observer->on_entry(entry, state, history);
 }

@@ -11,8 +11,9 @@ namespace paraflow {
 Activation parse_activation(const std::string& name) {
   if (name == "sigmoid") return Activation::sigmoid;
   if (name == "tanh") return Activation::tanh;
+  if (name == "relu") return Activation::relu;
   if (name == "linear") return Activation::linear;
-  throw std::invalid_argument("unknown activation '" + name + "' (sigmoid, tanh, linear)");
+  throw std::invalid_argument("unknown activation '" + name + "' (sigmoid, tanh, relu, linear)");
 }
 
 std::string to_string(Activation activation) {
@@ -21,6 +22,8 @@ std::string to_string(Activation activation) {
       return "sigmoid";
     case Activation::tanh:
       return "tanh";
+    case Activation::relu:
+      return "relu";
     case Activation::linear:
       return "linear";
   }

@@ -1,7 +1,12 @@
 #include "paraflow/driver/run.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <iostream>
 #include <stdexcept>
@@ -20,29 +25,63 @@
 
 namespace paraflow {
 
+namespace {
+
+UserDataSpec data_spec(const RunConfig& config) {
+  UserDataSpec spec;
+  spec.hidden = parse_widths(config.hidden, "hidden");
+  spec.activation = parse_activation(config.activation);
+  spec.cross_entropy = config.loss == "cross-entropy";
+  spec.targets = parse_names(config.targets);
+  spec.reduction = parse_reduction(config.reduction);
+  return spec;
+}
+
+// Reads a data file and records its hash in `sha256`, or checks it against the recorded one.
+Dataset read_recorded(const std::string& path, const DataOptions& options, std::string& sha256) {
+  Dataset data = read_dataset(path, options);
+  if (!sha256.empty() && sha256 != data.sha256)
+    throw std::invalid_argument(
+        path + ": its contents changed since the run file was written (sha256 " +
+        data.sha256.substr(0, 16) + "..., recorded " + sha256.substr(0, 16) + "...)");
+  sha256 = data.sha256;
+  return data;
+}
+
+}  // namespace
+
 std::unique_ptr<NetworkProblem> make_problem(RunConfig& config) {
   config.resolve_problem();
   if (config.problem == "data") {
-    UserDataSpec spec;
-    spec.hidden = parse_widths(config.hidden, "hidden");
-    spec.activation = parse_activation(config.activation);
-    spec.cross_entropy = config.loss == "cross-entropy";
-    spec.targets = parse_names(config.targets);
-    spec.reduction = parse_reduction(config.reduction);
-    const Dataset data = read_dataset(config.data, {spec.targets, spec.cross_entropy, 0});
-    if (!config.data_sha256.empty() && config.data_sha256 != data.sha256)
-      throw std::invalid_argument(config.data +
-                                  ": its contents changed since the run file was "
-                                  "written (sha256 " +
-                                  data.sha256.substr(0, 16) + "..., recorded " +
-                                  config.data_sha256.substr(0, 16) + "...)");
-    config.data_sha256 = data.sha256;
+    const UserDataSpec spec = data_spec(config);
+    const Dataset data =
+        read_recorded(config.data, {spec.targets, spec.cross_entropy, 0}, config.data_sha256);
     return make_data_problem(data, spec);
   }
   const Reduction reduction = config.reduction.empty() ? default_reduction(config.problem)
                                                        : parse_reduction(config.reduction);
   // The data gets its own stream of the seed, apart from the weights' and the batches'.
   return make_paper_problem(config.problem, reduction, mix64(config.seed ^ 0x64617461ull));
+}
+
+Validation make_validation(RunConfig& config, const NetworkProblem& trained) {
+  if (config.validation.empty()) return {};
+  const UserDataSpec spec = data_spec(config);
+  const Network& network = trained.network();
+  const Index outputs = network.layers().back();
+  const Dataset data = read_recorded(
+      config.validation, {spec.targets, spec.cross_entropy, spec.cross_entropy ? outputs : 0},
+      config.validation_sha256);
+  if (data.num_inputs() != network.layers().front() || data.num_outputs() != outputs)
+    throw std::invalid_argument(
+        config.validation + ": " + std::to_string(data.num_inputs()) + " inputs and " +
+        std::to_string(data.num_outputs()) + " targets, but --data " + config.data + " has " +
+        std::to_string(network.layers().front()) + " and " + std::to_string(outputs));
+  std::shared_ptr<NetworkProblem> problem = make_data_problem(data, spec);
+  return [problem](const Vector& weights) {
+    return ValidationScore{problem->loss(weights, problem->all_samples()),
+                           accuracy_of(*problem, weights)};
+  };
 }
 
 namespace {
@@ -127,22 +166,29 @@ class Progress : public Observer {
     const double now = now_seconds();
     if (log_ && (history.size() == 1 || now - last_print_ >= interval_)) {
       *log_ << "iter=" << e.iteration << " budget=" << e.budget
-            << " critical_path_budget=" << e.critical_path_budget << " loss=" << human(e.loss)
-            << " corrections=" << e.corrections << " wall=" << human(e.wall_time) << std::endl;
+            << " critical_path_budget=" << e.critical_path_budget << " loss=" << human(e.loss);
+      if (e.validation_loss != -1) *log_ << " validation_loss=" << human(e.validation_loss);
+      if (e.validation_accuracy != -1)
+        *log_ << " validation_accuracy=" << human(e.validation_accuracy);
+      *log_ << " corrections=" << e.corrections << " wall=" << human(e.wall_time) << std::endl;
       last_print_ = now;
     }
-    if (checkpoint_every_ > 0 && now - last_checkpoint_ >= checkpoint_every_) {
-      // A failed checkpoint must not stop rank 0 alone while the others wait in a collective:
-      // warn and go on; the final write reports the error.
+    if (checkpoint_every_ > 0 && failure_.empty() && now - last_checkpoint_ >= checkpoint_every_) {
+      // A failed checkpoint (a full disk, ...) stops the run at the next safe point, every rank
+      // together (should_stop() is rank 0's, broadcast by the trainer), and the run then ends
+      // with this one error: training on would spend time whose result cannot be kept.
       try {
         save_(state, history);
       } catch (const std::exception& e) {
-        std::cerr << "paraflow: warning: checkpoint not written: " << e.what() << std::endl;
+        failure_ = std::string(e.what()) + " (checkpoint of iteration " +
+                   std::to_string(state.iteration) + "; the run stopped there)";
       }
       last_checkpoint_ = now;
     }
   }
-  bool should_stop() override { return stop_flag_ && *stop_flag_ != 0; }
+  bool should_stop() override { return !failure_.empty() || (stop_flag_ && *stop_flag_ != 0); }
+  /// Why a checkpoint could not be written, or "".
+  const std::string& failure() const { return failure_; }
 
  private:
   std::ostream* log_;
@@ -152,6 +198,7 @@ class Progress : public Observer {
   const volatile int* stop_flag_;
   double last_print_ = -1e300;
   double last_checkpoint_ = now_seconds();
+  std::string failure_;
 };
 
 // Every rank leaves with rank 0's final state and stop reason, idle ranks (time groups other
@@ -174,6 +221,31 @@ void share_final_state(RunResult& result, MPI_Comm comm) {
   s.budget.loss_evaluations = std::int64_t(message[d + 5]);
   s.wall_time = message[d + 6];
   result.reason = StopReason(int(message[d + 7]));
+}
+
+// Rank 0 creates (and removes) the temporary file that write_run_file will use beside `path`;
+// every rank throws its error. Before any training: an output directory that cannot be written
+// (missing, read-only, a path under a regular file) is an error at once, not after the run.
+void check_writable(const std::string& path, MPI_Comm comm) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  std::string error;
+  if (rank == 0) {
+    const std::string probe = path + ".tmp." + std::to_string(::getpid());
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+      error = "cannot write " + path + ": cannot create " + probe + ": " + std::strerror(errno);
+    else
+      ::close(fd), ::unlink(probe.c_str());
+  }
+  if (size > 1) {
+    int length = int(error.size());
+    MPI_Bcast(&length, 1, MPI_INT, 0, comm);
+    error.resize(std::size_t(length));
+    MPI_Bcast(error.data(), length, MPI_CHAR, 0, comm);
+  }
+  if (!error.empty()) throw RunFileError(error);
 }
 
 }  // namespace
@@ -225,7 +297,9 @@ RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
     stored.resume = config.resume;
     config = stored;
   }
+  if (!config.output.empty()) check_writable(config.output, comm);
   auto problem = make_problem(config);
+  const Validation validation = make_validation(config, *problem);
   config.resolve(problem->num_samples());
   const bool paraflow = config.method == "paraflow";
   const RankLayout layout(comm, int(config.data_ranks));
@@ -304,9 +378,16 @@ RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
                     stop_flag);
   if (works) {
     Trainer trainer(*method, work, rules, paraflow ? layout.all() : layout.data());
+    if (validation) trainer.set_validation(validation);
     result.reason = trainer.run(state, result.history, &progress);
   }
   if (size > 1) share_final_state(result, comm);
+  // A checkpoint that could not be written stopped the run: its error, on every rank (rank 0's
+  // line is the one printed). The run file on disk is the previous one, unchanged.
+  int checkpoint_failed = root && !progress.failure().empty();
+  if (size > 1) MPI_Bcast(&checkpoint_failed, 1, MPI_INT, 0, comm);
+  if (checkpoint_failed)
+    throw RunFileError(root ? progress.failure() : "rank 0 could not write a checkpoint");
   result.accuracy = accuracy_of(*problem, state.weights);
   if (root && !config.output.empty())
     write_run_file(config.output, make_record(config, *problem, result, command_line));

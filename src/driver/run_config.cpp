@@ -36,7 +36,8 @@ void RunConfig::resolve_problem() {
                                       {"hidden", hidden},
                                       {"activation", activation},
                                       {"loss", loss},
-                                      {"targets", targets}})
+                                      {"targets", targets},
+                                      {"validation", validation}})
       require(value.empty(), std::string("--") + name + " needs --problem data");
   }
 }
@@ -90,6 +91,8 @@ Attributes RunConfig::to_attributes() const {
           {"activation", activation},
           {"loss", loss},
           {"targets", targets},
+          {"validation", validation},
+          {"validation-sha256", validation_sha256},
           {"method", method},
           {"batch-size", batch_size},
           {"eta", eta},
@@ -131,6 +134,8 @@ RunConfig RunConfig::from_attributes(const Attributes& options) {
   c.activation = optional_text("activation");
   c.loss = optional_text("loss");
   c.targets = optional_text("targets");
+  c.validation = optional_text("validation");
+  c.validation_sha256 = optional_text("validation-sha256");
   c.method = text("method");
   c.batch_size = integer("batch-size");
   c.eta = real("eta");

@@ -6,9 +6,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <type_traits>
 
 #include "../child_process.hpp"
@@ -40,6 +42,11 @@ constexpr RealColumn kRealColumns[] = {{"loss", &HistoryEntry::loss, nullptr},
                                        {"time_coarse", nullptr, &PhaseTimes::coarse},
                                        {"time_communication", nullptr, &PhaseTimes::communication},
                                        {"time_argmin", nullptr, &PhaseTimes::argmin}};
+
+// Written only by runs with --validation; absent (-1 when read) in other files and older ones.
+constexpr RealColumn kValidationColumns[] = {
+    {"validation_loss", &HistoryEntry::validation_loss, nullptr},
+    {"validation_accuracy", &HistoryEntry::validation_accuracy, nullptr}};
 
 double& real_field(HistoryEntry& e, const RealColumn& c) {
   return c.phase ? e.times.*c.phase : e.*c.field;
@@ -105,7 +112,12 @@ void write_history(const h5::Group& group, const History& history) {
     for (const HistoryEntry& e : history) v.push_back(e.*c.field);
     group.write_int64s(c.name, v);
   }
-  for (const RealColumn& c : kRealColumns) {
+  const bool validated = std::any_of(history.begin(), history.end(),
+                                     [](const HistoryEntry& e) { return e.validation_loss != -1; });
+  std::vector<RealColumn> columns(std::begin(kRealColumns), std::end(kRealColumns));
+  if (validated)
+    columns.insert(columns.end(), std::begin(kValidationColumns), std::end(kValidationColumns));
+  for (const RealColumn& c : columns) {
     std::vector<double> v;
     for (HistoryEntry e : history) v.push_back(real_field(e, c));
     group.write_doubles(c.name, {v.size()}, v.data());
@@ -236,7 +248,10 @@ History read_history(const h5::Group& group) {
     const std::vector<std::int64_t> v = group.read_int64s(c.name, n);
     for (long long i = 0; i < n; ++i) history[i].*c.field = v[i];
   }
-  for (const RealColumn& c : kRealColumns) {
+  std::vector<RealColumn> columns(std::begin(kRealColumns), std::end(kRealColumns));
+  for (const RealColumn& c : kValidationColumns)
+    if (group.has(c.name)) columns.push_back(c);
+  for (const RealColumn& c : columns) {
     const std::vector<double> v = group.read_doubles(c.name, {n});
     for (long long i = 0; i < n; ++i) real_field(history[i], c) = v[i];
   }

@@ -47,6 +47,47 @@ awk -v a="$(field loss <out.txt)" -v b="$paraflows_2_5_loss" \
   'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-12 * b) }' ||
   fail "2 data ranks: $(field loss <out.txt) against $paraflows_2_5_loss"
 
+# --validation: a held-out 20% scored at every history entry, at no budget and without changing
+# the training; on 2 data ranks too; resumes refuse a changed file; a file of another shape and a
+# paper problem are one-line errors.
+"$src/scripts/sklearn-to-paraflow" digits fit.csv --validation 0.2 held.csv >/dev/null || fail "split"
+for validation in "" held.csv; do
+  "$bin" "${train[@]}" --data fit.csv ${validation:+--validation $validation} --method sgd \
+    --budget 2e5 --log-interval 0 --output "fit${validation:+-v}.h5" >"fit${validation:+-v}.txt" ||
+    fail "--validation '$validation'"
+done
+for f in loss budget; do
+  [ "$(field $f <fit.txt)" = "$(field $f <fit-v.txt)" ] || fail "--validation changed the $f"
+done
+held_loss=$(field validation_loss <fit-v.txt) held_accuracy=$(field validation_accuracy <fit-v.txt)
+grep -q '^iter=.* validation_loss=.* validation_accuracy=' fit-v.txt || fail "progress lines"
+"$python" -c "
+import h5py, sys
+h = h5py.File('fit-v.h5')['history']
+v, a = h['validation_loss'][:], h['validation_accuracy'][:]
+assert len(v) == len(h['loss']) > 10 and v[-1] < v[0] / 4 and a[-1] > a[0], (v[0], v[-1], a[0], a[-1])
+assert 'validation_loss' not in h5py.File('fit.h5')['history']" || fail "/history/validation_*"
+awk -v a="$held_accuracy" 'BEGIN { exit !(a > 0.85) }' || fail "held-out accuracy $held_accuracy"
+echo "ok: --validation: held-out loss $held_loss, accuracy $held_accuracy (training: $(field accuracy <fit-v.txt))"
+"${mpiexec[@]}" -n 2 "$bin" "${train[@]}" --data fit.csv --validation held.csv --method sgd \
+  --budget 2e5 --data-ranks 2 >out.txt || fail "--validation on 2 data ranks"
+awk -v a="$(field validation_loss <out.txt)" -v b="$held_loss" \
+  'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-12 * b) }' ||
+  fail "--validation on 2 data ranks: $(field validation_loss <out.txt) against $held_loss"
+"$bin" run --resume fit-v.h5 --validation other.csv >/dev/null 2>err.txt && fail "--validation anew"
+grep -q "cannot be changed on --resume" err.txt || fail "$(cat err.txt)"
+sed -i '2s/^0,/0.5,/' held.csv
+"$bin" run --resume fit-v.h5 --budget 3e5 >/dev/null 2>err.txt && fail "changed validation data"
+grep -q "^paraflow: error: held.csv: its contents changed" err.txt || fail "$(cat err.txt)"
+"$src/scripts/sklearn-to-paraflow" iris iris.csv >/dev/null
+"$bin" "${train[@]}" --data fit.csv --validation iris.csv --budget 1e4 >/dev/null 2>err.txt &&
+  fail "validation of another shape"
+[ "$(wc -l <err.txt)" -eq 1 ] && grep -q "iris.csv: 4 inputs and 10 targets, but --data fit.csv has 64 and 10" err.txt ||
+  fail "$(cat err.txt)"
+"$bin" run --validation held.csv --budget 1e4 >/dev/null 2>err.txt && fail "paper problem"
+grep -q -- "--validation needs --problem data" err.txt || fail "$(cat err.txt)"
+echo "ok: --validation errors"
+
 # The run file names its data; a resume continues, and refuses a changed file.
 h5dump -a /options/data-sha256 paraflows-2e4.h5 | grep -q '"[0-9a-f]\{64\}"' || fail "no hash"
 "$bin" run --resume paraflows-2e4.h5 --budget 2e5 >/dev/null || fail "resume"

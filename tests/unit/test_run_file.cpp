@@ -215,6 +215,30 @@ TEST_F(RunFile, RoundTripsEveryFieldOfADataFitRecord) {
   expect_same(read_run_file(file("run.h5")), written);
 }
 
+// --validation's columns: written and read back when the history has them; absent otherwise
+// (as in files written before them), and then read as -1.
+TEST_F(RunFile, WritesValidationColumnsOnlyForValidatedRuns) {
+  RunRecord validated = data_fit_record();
+  for (std::size_t k = 0; k < validated.history.size(); ++k) {
+    validated.history[k].validation_loss = 0.5 / double(k + 1);
+    validated.history[k].validation_accuracy = k % 2 ? -1.0 : 0.25 * double(k);
+  }
+  write_run_file(file("validated.h5"), validated);
+  expect_same(read_run_file(file("validated.h5")), validated);
+  write_run_file(file("plain.h5"), data_fit_record());
+  for (const char* name : {"validated.h5", "plain.h5"}) {
+    const hid_t f = H5Fopen(file(name).c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    ASSERT_GE(f, 0);
+    EXPECT_EQ(H5Lexists(f, "/history/validation_loss", H5P_DEFAULT) > 0,
+              std::string(name) == "validated.h5");
+    H5Fclose(f);
+  }
+  for (const HistoryEntry& e : read_run_file(file("plain.h5")).history) {
+    EXPECT_EQ(e.validation_loss, -1);
+    EXPECT_EQ(e.validation_accuracy, -1);
+  }
+}
+
 TEST_F(RunFile, RoundTripsPoissonDataWithEmptyHistoryAndNoGradient) {
   const RunRecord written = poisson_record();
   write_run_file(file("poisson.h5"), written);

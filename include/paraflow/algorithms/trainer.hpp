@@ -4,6 +4,7 @@
 
 #include <mpi.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -24,6 +25,13 @@ struct StopRules {
   /// Whether the entry after `iteration` iterations is on the history's cadence.
   bool history_due(std::int64_t iteration) const;
 };
+
+/// A score of the weights on data the method does not train on (held-out samples).
+struct ValidationScore {
+  double loss = -1;      ///< -1: none
+  double accuracy = -1;  ///< -1: none (not a classifier)
+};
+using Validation = std::function<ValidationScore(const Vector& weights)>;
 
 /// Hooks the driver calls on rank 0 of the run (should_stop only there: the answer is agreed).
 class Observer {
@@ -50,6 +58,9 @@ class Trainer {
   StopReason run(RunState& state, History& history, Observer* observer = nullptr);
   /// Opts out of that check (a problem whose loss is not smooth enough for finite differences).
   void skip_self_check(bool skip = true) { self_check_ = !skip; }
+  /// Scores the weights of every history entry on rank 0 (HistoryEntry::validation_loss and
+  /// validation_accuracy). It spends no budget; its time counts in the entries' wall time.
+  void set_validation(Validation validation) { validation_ = std::move(validation); }
 
  private:
   std::optional<StopReason> stop_reason(const RunState& state, double session_start,
@@ -65,6 +76,7 @@ class Trainer {
   int size_ = 1;
   bool root_ = true;
   bool self_check_ = true;
+  Validation validation_;
 };
 
 }  // namespace paraflow

@@ -9,7 +9,7 @@
 
 namespace paraflow {
 
-enum class Activation { sigmoid, tanh, linear };
+enum class Activation { sigmoid, tanh, linear, relu };
 Activation parse_activation(const std::string& name);
 std::string to_string(Activation activation);
 
@@ -75,7 +75,29 @@ struct Linear {
   }
 };
 
-/// Calls f(Sigmoid{}) / f(Tanh{}) / f(Linear{}): one switch outside the elementwise loops.
+/// max(z, 0). Its derivative at z = 0 is taken as 0 (a = 0 there, as for every z < 0); the second
+/// and third derivatives vanish, so a PINN's Laplacian through it is zero: use it for data fits.
+struct Relu {
+  template <class A>
+  static auto value(const A& z) {
+    return z.max(0.0);
+  }
+  template <class A>
+  static auto d1(const A& a) {
+    return (a > 0.0).template cast<double>();
+  }
+  template <class A>
+  static auto d2(const A& a) {
+    return A::PlainObject::Zero(a.rows(), a.cols());
+  }
+  template <class A>
+  static auto d3(const A& a) {
+    return A::PlainObject::Zero(a.rows(), a.cols());
+  }
+};
+
+/// Calls f(Sigmoid{}) / f(Tanh{}) / f(Relu{}) / f(Linear{}): one switch outside the elementwise
+/// loops.
 template <class F>
 decltype(auto) dispatch(Activation activation, F&& f) {
   switch (activation) {
@@ -83,6 +105,8 @@ decltype(auto) dispatch(Activation activation, F&& f) {
       return f(Sigmoid{});
     case Activation::tanh:
       return f(Tanh{});
+    case Activation::relu:
+      return f(Relu{});
     case Activation::linear:
       break;
   }

@@ -29,6 +29,8 @@ struct HistoryEntry {
   double wall_time = 0;                   ///< seconds since the run started (over resumes)
   std::int64_t corrections = 0;           ///< coarse corrections accepted in this iteration
   PhaseTimes times;                       ///< seconds per phase in this entry's iterations
+  double validation_loss = -1;      ///< the loss on the validation data (--validation); -1: none
+  double validation_accuracy = -1;  ///< its fraction classified right (cross-entropy); -1: none
   bool operator==(const HistoryEntry&) const = default;
 };
 

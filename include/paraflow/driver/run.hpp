@@ -28,6 +28,11 @@ struct RunResult {
 /// (one line) on bad data or a hash that differs.
 std::unique_ptr<NetworkProblem> make_problem(RunConfig& config);
 
+/// --validation's scorer of the weights (empty without it): the held-out file read as --data is,
+/// its hash recorded in config.validation_sha256 or checked against it, its shape checked
+/// against the trained network's. Throws std::invalid_argument (one line).
+Validation make_validation(RunConfig& config, const NetworkProblem& trained);
+
 /// The run file of a (finished or checkpointed) run.
 RunRecord make_record(const RunConfig& config, const NetworkProblem& problem, const RunResult& run,
                       const std::string& command_line);

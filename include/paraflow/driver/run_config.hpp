@@ -16,9 +16,11 @@ struct RunConfig {
   std::string data;         ///< CSV or HDF5 file (io/data_file.hpp)
   std::string data_sha256;  ///< its content hash, recorded; a resume refuses other contents
   std::string hidden;       ///< hidden layer widths, "32,32"
-  std::string activation;   ///< of the hidden layers: sigmoid | tanh | linear
+  std::string activation;   ///< of the hidden layers: sigmoid | tanh | relu | linear
   std::string loss;         ///< mse | cross-entropy
   std::string targets;      ///< CSV target columns, "a,b" ("" = the last column)
+  std::string validation;   ///< held-out data, same format: scored, never trained on ("" = none)
+  std::string validation_sha256;  ///< its content hash, recorded; a resume refuses other contents
   std::string method = "paraflows";
   std::int64_t batch_size = 0;    ///< d_B; 0 = full batch
   double eta = 0.01;              ///< eta_F (SGD's step)
