@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every rank of a multi-rank run ends with the same exit status, for every stop reason and rank
-# layout, and errors are one line from one rank.
+# layout, and errors are one line from one rank; a divergence keeps the last finite weights.
 #   mpi_status_test.sh PARAFLOW_BINARY MPIEXEC [MPIEXEC FLAGS...]
 source "$(dirname "$0")/common.sh"
 bin=$(readlink -f "$1")
@@ -45,7 +45,12 @@ for layout in "paraflow" "paraflow --data-ranks 2" "paraflows --data-ranks 2" "s
     expect_status 0 "${small[@]}" --method $method $q "${extra[@]}" --budget 1e9 --max-iterations 5
     expect_status 0 "${small[@]}" --method $method $q "${extra[@]}" --budget 1e12 --wall-time 1
     expect_status 4 --problem poisson --batch-size 10 --eta 10 --method $method $q "${diverge[@]}" \
-      --budget 1e6
+      --budget 1e6 --output out.h5
+    # ... reported with the iteration, the last finite weights kept in the run file.
+    grep -q '^paraflow: error: the loss diverged.*from iteration [0-9]' stderr.txt ||
+      fail "divergence, $layout: $(cat stderr.txt)"
+    "$bin" evaluate --weights out.h5 --output eval.h5 | grep -q '^loss=[0-9]' ||
+      fail "divergence, $layout: the kept weights are not finite"
     expect_status 2 "${small[@]}" --method $method $q "${extra[@]}" --budget 0
     expect_status 1 "${small[@]}" --method $method $q "${extra[@]}" --budget 1e4 \
       --output no/such/dir/out.h5
