@@ -50,6 +50,12 @@ int command_info(const std::vector<std::string>& args) {
             << " N_G=" << option(r, "ng") << " eta_G=" << option(r, "eta-coarse")
             << " reduction=" << option(r, "reduction") << " seed=" << option(r, "seed")
             << " ranks=" << option(r, "ranks") << "\n";
+  if (r.data_reference)
+    std::cout << "  data      " << r.data_reference->samples << " samples in "
+              << r.data_reference->file << " (sha256 " << r.data_reference->sha256.substr(0, 16)
+              << "..., not embedded)\n";
+  else if (r.inputs.cols() > 0)
+    std::cout << "  data      " << r.inputs.cols() << " samples, embedded\n";
   if (r.history.empty()) {
     std::cout << "  history   empty\n";
   } else {

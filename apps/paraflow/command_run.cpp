@@ -35,6 +35,8 @@ po::options_description run_options() {
     ("targets", text(""), "--problem data: CSV target columns, NAME[,NAME...] (default: last)")
     ("validation", text(""), "--problem data: held-out data (same format); its loss (and accuracy) "
                              "in the progress lines and /history, at no budget")
+    ("embed-data", text(""), "--problem data: the data in the run file: auto (up to 16 MiB) | yes "
+                             "| no (the file is named by path and SHA-256)")
     ("method", text("paraflows"), "sgd | paraflows | paraflow (MPI)")
     ("batch-size", text("0"), "d_B, samples per SGD step (0: full batch)")
     ("eta", text("0.01"), "eta_F, the SGD step")
@@ -73,6 +75,7 @@ RunConfig config_from(const po::variables_map& v) {
   c.loss = text("loss");
   c.targets = text("targets");
   c.validation = text("validation");
+  c.embed_data = text("embed-data");
   c.method = text("method");
   c.batch_size = count(v, "batch-size");
   c.eta = finite_real(v, "eta");
@@ -112,10 +115,10 @@ RunConfig config_from(const po::variables_map& v) {
     if (v["max-iterations"].defaulted()) c.max_iterations = RunConfig::kKeepRecorded;
     // A resumed run keeps its recorded options; only these may be given beside --resume.
     for (const char* name :
-         {"problem",     "data",       "hidden",     "activation",    "loss",
-          "targets",     "validation", "method",     "batch-size",    "eta",
-          "nf",          "ng",         "eta-coarse", "reduction",     "init-guess",
-          "init-scheme", "seed",       "data-ranks", "history-every", "init"})
+         {"problem",    "data",          "hidden",    "activation", "loss",        "targets",
+          "validation", "embed-data",    "method",    "batch-size", "eta",         "nf",
+          "ng",         "eta-coarse",    "reduction", "init-guess", "init-scheme", "seed",
+          "data-ranks", "history-every", "init"})
       if (!v[name].defaulted())
         throw UsageError(std::string("--") + name +
                          " cannot be changed on --resume (the run file's options are used)");

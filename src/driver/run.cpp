@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <stdexcept>
 
@@ -250,6 +251,11 @@ void check_writable(const std::string& path, MPI_Comm comm) {
 
 }  // namespace
 
+bool embeds_data(const RunConfig& config, Index values) {
+  if (config.problem != "data" || config.embed_data == "yes") return true;
+  return config.embed_data == "auto" && double(values) * sizeof(double) <= kEmbedDataLimit;
+}
+
 RunRecord make_record(const RunConfig& config, const NetworkProblem& problem, const RunResult& run,
                       const std::string& command_line) {
   RunRecord r;
@@ -264,8 +270,13 @@ RunRecord make_record(const RunConfig& config, const NetworkProblem& problem, co
   r.weights = run.state.weights;
   r.problem = problem.name();
   if (const auto* fit = dynamic_cast<const DataFitProblem*>(&problem)) {
-    r.inputs = fit->inputs();
-    r.targets = fit->targets();
+    if (embeds_data(config, fit->inputs().size() + fit->targets().size())) {
+      r.inputs = fit->inputs();
+      r.targets = fit->targets();
+    } else {
+      r.data_reference = DataReference{std::filesystem::absolute(config.data).string(),
+                                       config.data_sha256, fit->num_samples()};
+    }
   } else if (const auto* pde = dynamic_cast<const PoissonProblem*>(&problem)) {
     r.collocation = pde->collocation();
     r.boundary = pde->boundary();

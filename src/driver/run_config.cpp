@@ -29,6 +29,9 @@ void RunConfig::resolve_problem() {
     parse_activation(activation);
     require(loss == "mse" || loss == "cross-entropy",
             "--loss '" + loss + "' is not one of mse, cross-entropy");
+    if (embed_data.empty()) embed_data = "auto";
+    require(embed_data == "auto" || embed_data == "yes" || embed_data == "no",
+            "--embed-data '" + embed_data + "' is not one of auto, yes, no");
     if (reduction.empty()) reduction = "mean";
     if (init_scheme.empty()) init_scheme = "glorot-uniform";
   } else {
@@ -37,7 +40,8 @@ void RunConfig::resolve_problem() {
                                       {"activation", activation},
                                       {"loss", loss},
                                       {"targets", targets},
-                                      {"validation", validation}})
+                                      {"validation", validation},
+                                      {"embed-data", embed_data}})
       require(value.empty(), std::string("--") + name + " needs --problem data");
   }
 }
@@ -93,6 +97,7 @@ Attributes RunConfig::to_attributes() const {
           {"targets", targets},
           {"validation", validation},
           {"validation-sha256", validation_sha256},
+          {"embed-data", embed_data},
           {"method", method},
           {"batch-size", batch_size},
           {"eta", eta},
@@ -136,6 +141,7 @@ RunConfig RunConfig::from_attributes(const Attributes& options) {
   c.targets = optional_text("targets");
   c.validation = optional_text("validation");
   c.validation_sha256 = optional_text("validation-sha256");
+  c.embed_data = optional_text("embed-data");
   c.method = text("method");
   c.batch_size = integer("batch-size");
   c.eta = real("eta");

@@ -144,6 +144,10 @@ void write_contents(const h5::File& file, const RunRecord& r) {
   if (r.problem == "poisson") {
     write_points(data, "collocation", r.collocation, 2);
     write_points(data, "boundary", r.boundary, 2);
+  } else if (r.data_reference) {
+    data.set_string("file", r.data_reference->file);
+    data.set_string("sha256", r.data_reference->sha256);
+    data.set_int64("samples", r.data_reference->samples);
   } else {
     if (r.inputs.cols() != r.targets.cols())
       throw std::invalid_argument("/data: " + std::to_string(r.inputs.cols()) + " inputs but " +
@@ -289,6 +293,9 @@ RunRecord read_contents(const h5::File& file) {
   if (r.problem == "poisson") {
     r.collocation = read_points(data, "collocation", 2);
     r.boundary = read_points(data, "boundary", 2);
+  } else if (data.has_attribute("file") && !data.has("inputs")) {
+    r.data_reference = DataReference{data.get_string("file"), data.get_string("sha256"),
+                                     data.get_int64("samples")};
   } else {
     r.inputs = read_points(data, "inputs", r.network.layers().front());
     r.targets = read_points(data, "targets", r.network.layers().back(), r.inputs.cols());

@@ -88,6 +88,33 @@ grep -q "^paraflow: error: held.csv: its contents changed" err.txt || fail "$(ca
 grep -q -- "--validation needs --problem data" err.txt || fail "$(cat err.txt)"
 echo "ok: --validation errors"
 
+# Data not embedded (--embed-data no, and auto above 16 MiB): /data names the file and its hash;
+# evaluate and resume read it again, and refuse it once it changed.
+cp fit.csv named.csv
+"$bin" "${train[@]}" --data named.csv --method sgd --budget 2e4 --embed-data no --output named.h5 \
+  >/dev/null || fail "--embed-data no"
+"$python" -c "
+import h5py
+d = h5py.File('named.h5')['data']
+assert 'inputs' not in d and d.attrs['file'].endswith('/named.csv') and d.attrs['samples'] == 1438
+assert len(d.attrs['sha256']) == 64" || fail "/data of a named file"
+"$bin" info named.h5 | grep -q "data      1438 samples in .*/named.csv (sha256 " || fail "info"
+"$bin" evaluate --weights named.h5 --output named-eval.h5 | grep -q '^loss=[0-9]' || fail "evaluate"
+"$bin" run --resume named.h5 --budget 4e4 --output named2.h5 >/dev/null || fail "resume, named data"
+sed -i '2s/^0,/0.5,/' named.csv
+"$bin" evaluate --weights named.h5 --output named-eval.h5 >/dev/null 2>err.txt && fail "changed"
+grep -q "^paraflow: error: named.h5: its data file .*named.csv changed since the run" err.txt ||
+  fail "$(cat err.txt)"
+"$python" -c "
+import h5py, numpy as np
+x = np.random.default_rng(1).random((21000, 99))
+f = h5py.File('big.h5', 'w'); f['inputs'] = x; f['targets'] = x[:, :1] * x[:, 1:2]"
+"$bin" run --problem data --data big.h5 --hidden 8 --method sgd --batch-size 10 --budget 100 \
+  --output big-run.h5 >/dev/null || fail "16.8 MB of data"
+size=$(stat -c %s big-run.h5)
+[ "$size" -lt 1000000 ] || fail "the run file of 16.8 MB of data has $size bytes: embedded"
+echo "ok: data named, not embedded: above 16 MiB ($size bytes of run file) and with --embed-data no"
+
 # The run file names its data; a resume continues, and refuses a changed file.
 h5dump -a /options/data-sha256 paraflows-2e4.h5 | grep -q '"[0-9a-f]\{64\}"' || fail "no hash"
 "$bin" run --resume paraflows-2e4.h5 --budget 2e5 >/dev/null || fail "resume"

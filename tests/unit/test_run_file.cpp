@@ -154,6 +154,7 @@ void expect_same(const RunRecord& a, const RunRecord& b) {
   EXPECT_EQ(a.problem, b.problem);
   expect_same(a.inputs, b.inputs);
   expect_same(a.targets, b.targets);
+  EXPECT_EQ(a.data_reference, b.data_reference);
   expect_same(a.collocation, b.collocation);
   expect_same(a.boundary, b.boundary);
   EXPECT_EQ(a.history, b.history);
@@ -213,6 +214,20 @@ TEST_F(RunFile, RoundTripsEveryFieldOfADataFitRecord) {
   const RunRecord written = data_fit_record();
   write_run_file(file("run.h5"), written);
   expect_same(read_run_file(file("run.h5")), written);
+}
+
+// Data too large to embed: /data names the file, its hash and N, with no datasets.
+TEST_F(RunFile, RoundTripsAReferenceToItsDataFile) {
+  RunRecord written = data_fit_record();
+  written.inputs.resize(0, 0);
+  written.targets.resize(0, 0);
+  written.data_reference = DataReference{"/data/big.csv", std::string(64, 'a'), 123456789012};
+  write_run_file(file("run.h5"), written);
+  expect_same(read_run_file(file("run.h5")), written);
+  const hid_t f = H5Fopen(file("run.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  EXPECT_EQ(H5Lexists(f, "/data/inputs", H5P_DEFAULT), 0);
+  H5Fclose(f);
 }
 
 // --validation's columns: written and read back when the history has them; absent otherwise

@@ -33,6 +33,11 @@ std::unique_ptr<NetworkProblem> make_problem(RunConfig& config);
 /// against the trained network's. Throws std::invalid_argument (one line).
 Validation make_validation(RunConfig& config, const NetworkProblem& trained);
 
+/// --embed-data auto embeds data of up to this many bytes (inputs and targets as float64).
+constexpr double kEmbedDataLimit = 16.0 * 1024 * 1024;
+/// Whether the run file embeds the data of a run whose inputs and targets hold `values` numbers.
+bool embeds_data(const RunConfig& config, Index values);
+
 /// The run file of a (finished or checkpointed) run.
 RunRecord make_record(const RunConfig& config, const NetworkProblem& problem, const RunResult& run,
                       const std::string& command_line);

@@ -21,6 +21,7 @@ struct RunConfig {
   std::string targets;      ///< CSV target columns, "a,b" ("" = the last column)
   std::string validation;   ///< held-out data, same format: scored, never trained on ("" = none)
   std::string validation_sha256;  ///< its content hash, recorded; a resume refuses other contents
+  std::string embed_data;  ///< auto | yes | no: the data in the run file (auto: up to 16 MiB)
   std::string method = "paraflows";
   std::int64_t batch_size = 0;    ///< d_B; 0 = full batch
   double eta = 0.01;              ///< eta_F (SGD's step)

@@ -19,6 +19,15 @@ namespace paraflow {
 using Attribute = std::variant<std::int64_t, double, std::string>;
 using Attributes = std::map<std::string, Attribute>;
 
+/// A data file a run file names instead of embedding it (/data attributes): too large to copy
+/// into every checkpoint, or --embed-data no.
+struct DataReference {
+  std::string file;      ///< absolute path when written
+  std::string sha256;    ///< of the file's bytes
+  std::int64_t samples;  ///< N
+  bool operator==(const DataReference&) const = default;
+};
+
 /// Everything a run file holds, as plain data.
 struct RunRecord {
   // / attributes
@@ -32,6 +41,7 @@ struct RunRecord {
   Vector weights;          ///< /weights/W{l}, /weights/b{l}, flattened as Network lays them out
   std::string problem;     ///< which /data datasets exist: "poisson" or a data-fit problem
   Matrix inputs, targets;  ///< /data/inputs [N, I], /data/targets [N, O] (I x N, O x N here)
+  std::optional<DataReference> data_reference;  ///< set: no /data/inputs, /data/targets
   Matrix collocation,
       boundary;      ///< /data/collocation [N_c, 2], /data/boundary [N_b, 2] (2 x N here)
   History history;   ///< /history/*
