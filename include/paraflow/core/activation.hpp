@@ -75,9 +75,9 @@ struct Linear {
   }
 };
 
-/// max(z, 0). Its derivative at z = 0 is taken as 0 (a = 0 there, as for every z < 0); the second
-/// and third derivatives vanish, so a PINN's Laplacian through it is zero: use it for data fits.
-struct Relu {
+/// max(z, 0): piecewise linear, so its second and third derivatives are Linear's (zero; a PINN's
+/// Laplacian through it vanishes: use it for data fits). Its derivative at z = 0 is taken as 0.
+struct Relu : Linear {
   template <class A>
   static auto value(const A& z) {
     return z.max(0.0);
@@ -85,14 +85,6 @@ struct Relu {
   template <class A>
   static auto d1(const A& a) {
     return (a > 0.0).template cast<double>();
-  }
-  template <class A>
-  static auto d2(const A& a) {
-    return A::PlainObject::Zero(a.rows(), a.cols());
-  }
-  template <class A>
-  static auto d3(const A& a) {
-    return A::PlainObject::Zero(a.rows(), a.cols());
   }
 };
 
