@@ -73,6 +73,39 @@ inline bool hdf5_checksum_failed() {
   throw Error(where + ": " + what + (reason.empty() ? "" : " (" + reason + ")"));
 }
 
+/// Bob Jenkins' lookup3 hash (hashlittle, byte by byte), HDF5's checksum of metadata.
+inline std::uint32_t lookup3(const unsigned char* k, std::size_t length, std::uint32_t initval = 0) {
+  auto rot = [](std::uint32_t x, int r) { return (x << r) | (x >> (32 - r)); };
+  auto word = [](const unsigned char* p, std::size_t n) {  // n <= 4 bytes, little-endian
+    std::uint32_t w = 0;
+    for (std::size_t i = 0; i < n; ++i) w |= std::uint32_t(p[i]) << (8 * i);
+    return w;
+  };
+  std::uint32_t a, b, c;
+  a = b = c = 0xdeadbeefu + std::uint32_t(length) + initval;
+  for (; length > 12; length -= 12, k += 12) {
+    a += word(k, 4), b += word(k + 4, 4), c += word(k + 8, 4);
+    a -= c, a ^= rot(c, 4), c += b;
+    b -= a, b ^= rot(a, 6), a += c;
+    c -= b, c ^= rot(b, 8), b += a;
+    a -= c, a ^= rot(c, 16), c += b;
+    b -= a, b ^= rot(a, 19), a += c;
+    c -= b, c ^= rot(b, 4), b += a;
+  }
+  if (length == 0) return c;
+  a += word(k, std::min<std::size_t>(length, 4));
+  if (length > 4) b += word(k + 4, std::min<std::size_t>(length - 4, 4));
+  if (length > 8) c += word(k + 8, length - 8);
+  c ^= b, c -= rot(b, 14);
+  a ^= c, a -= rot(c, 11);
+  b ^= a, b -= rot(a, 25);
+  c ^= b, c -= rot(b, 16);
+  a ^= c, a -= rot(c, 4);
+  b ^= a, b -= rot(a, 14);
+  c ^= b, c -= rot(b, 24);
+  return c;
+}
+
 /// Owns one HDF5 identifier and closes it with the matching H5?close.
 class Handle {
  public:
@@ -362,14 +395,19 @@ class File : public Group {
   /// A new file in the HDF5 1.10 format (superblock 3, object headers 2, v2 B-trees, fractal
   /// heaps): its metadata carries checksums, except the global heap that holds variable-length
   /// strings. HDF5 1.8 and older cannot read it.
-  static File create(const std::string& name) {
+  static File create(const std::string& name, bool in_memory = false) {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     Handle fapl = own(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "/", "cannot create properties");
     if (H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_LATEST) < 0)
       fail("/", "cannot select the HDF5 1.10 format");
+    if (in_memory && H5Pset_fapl_core(fapl.get(), 1 << 20, false) < 0)
+      fail("/", "cannot select the in-memory driver");
     return File(own(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose, "/",
                     "cannot create file"));
   }
+  /// The same, in memory only (HDF5's core driver without a backing store): image() gives its
+  /// bytes, for the caller to write.
+  static File create_in_memory(const std::string& name) { return create(name, true); }
   static File open_read_only(const std::string& name) {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     return File(
@@ -379,6 +417,27 @@ class File : public Group {
   void close() {
     if (H5Fflush(id(), H5F_SCOPE_GLOBAL) < 0) fail("/", "cannot flush file");
     if (!handle_.release()) fail("/", "cannot close file");
+  }
+  /// The bytes of the whole file, as they would be on disk once closed.
+  std::vector<unsigned char> image() const {
+    if (H5Fflush(id(), H5F_SCOPE_GLOBAL) < 0) fail("/", "cannot flush file");
+    const ssize_t size = H5Fget_file_image(id(), nullptr, 0);
+    if (size < 0) fail("/", "cannot get the file image");
+    std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
+    if (H5Fget_file_image(id(), bytes.data(), bytes.size()) != size)
+      fail("/", "cannot get the file image");
+    // HDF5 1.10.8 clears the superblock's file-open flags in the image but keeps the checksum it
+    // computed with them set, so the image would fail its own check. The superblock (versions 2
+    // and 3, at offset 0): signature (8 bytes), version, size of addresses, size of lengths,
+    // flags, four addresses, then the lookup3 checksum of all that.
+    if (bytes.size() >= 12 && bytes[8] >= 2) {
+      const std::size_t n = 12 + 4 * std::size_t(bytes[9]);
+      if (bytes.size() >= n + 4) {
+        const std::uint32_t sum = lookup3(bytes.data(), n);
+        for (std::size_t i = 0; i < 4; ++i) bytes[n + i] = static_cast<unsigned char>(sum >> (8 * i));
+      }
+    }
+    return bytes;
   }
 
  private:

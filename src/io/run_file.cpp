@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <iterator>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "../child_process.hpp"
 #include "../hdf5_file.hpp"
@@ -335,20 +337,33 @@ double trial_read_seconds(const std::string& path) {
 
 void write_run_file(const std::string& path, const RunRecord& record) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  int fd = -1;
   try {
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) system_error("cannot create " + tmp);
-    ::close(fd);
+    // HDF5 makes the file in memory and plain write(2)s put it on disk: a full disk or an I/O
+    // error is then one errno here, not a failed write inside HDF5, after which HDF5 1.10.8
+    // cannot close the file and crashes at exit.
+    std::vector<unsigned char> bytes;
     {
-      h5::File file = h5::File::create(tmp);
+      h5::File file = h5::File::create_in_memory(tmp);
       write_contents(file, record);
+      bytes = file.image();
       file.close();
     }
-    sync_path(tmp, O_RDWR, false);
+    for (std::size_t done = 0; done < bytes.size();) {
+      const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) system_error("cannot write " + tmp);
+      done += std::size_t(n);
+    }
+    if (::fsync(fd) != 0) system_error("cannot sync " + tmp);
+    if (::close(std::exchange(fd, -1)) != 0) system_error("cannot write " + tmp);
     if (std::rename(tmp.c_str(), path.c_str()) != 0) system_error("cannot rename " + tmp);
     std::string dir = std::filesystem::path(path).parent_path().string();
     sync_path(dir.empty() ? "." : dir, O_RDONLY | O_DIRECTORY, true);
   } catch (const std::exception& e) {
+    if (fd >= 0) ::close(fd);
     std::error_code ignored;
     std::filesystem::remove(tmp, ignored);
     throw RunFileError(one_line("cannot write " + path + ": " + e.what()));
