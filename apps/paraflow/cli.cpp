@@ -4,12 +4,23 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "paraflow/io/decimal.hpp"
 
 namespace paraflow::cli {
+
+namespace {
+
+std::string one_line(std::string text) {
+  for (char& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  return text;
+}
+
+}  // namespace
 
 bool parse(const std::vector<std::string>& args, const po::options_description& options,
            po::variables_map& values, const std::string& usage,
@@ -18,16 +29,35 @@ bool parse(const std::vector<std::string>& args, const po::options_description& 
     po::command_line_parser parser(args);
     parser.options(options);
     if (positional) parser.positional(*positional);
-    po::store(parser.run(), values);
+    const po::parsed_options parsed = parser.run();
+    // Without a positional description boost keeps stray words apart and store() drops them:
+    // `run --eta 0.01 0.5` ran with 0.01. A word that is no option's value is an error.
+    for (const auto& option : parsed.options)
+      if (option.position_key >= 0 && !positional)
+        throw UsageError("unexpected argument '" + one_line(option.original_tokens.front()) +
+                         "' (options start with --)");
+    po::store(parsed, values);
     if (values.count("help")) {
       if (rank_of_world() == 0) std::cout << usage << "\n\n" << options << std::endl;
       return false;
     }
     if (values.count("config")) {
       const auto path = values["config"].as<std::string>();
+      const std::string shown = one_line(path);
+      // A directory opens as a stream that reads nothing: it ran with the defaults.
+      std::error_code ignored;
+      if (std::filesystem::is_directory(path, ignored))
+        throw UsageError("--config " + shown + " is a directory, not an INI file");
       std::ifstream in(path);
-      if (!in) throw UsageError("cannot read --config " + path);
-      po::store(po::parse_config_file(in, options), values);
+      if (!in) throw UsageError("cannot read --config " + shown);
+      const po::parsed_options from_file = po::parse_config_file(in, options);
+      if (in.bad()) throw UsageError("cannot read --config " + shown);
+      // Read from a file, these were accepted and then ignored (no nested config, no help).
+      for (const auto& option : from_file.options)
+        if (option.string_key == "config" || option.string_key == "help")
+          throw UsageError("--config " + shown + ": '" + option.string_key +
+                           "' cannot be set in a config file");
+      po::store(from_file, values);
     }
     po::notify(values);
   } catch (const po::error& e) {
@@ -40,10 +70,7 @@ namespace {
 
 // The message stays one line whatever the value holds.
 [[noreturn]] void bad_value(const std::string& name, const std::string& text, const char* what) {
-  std::string shown = text;
-  for (char& c : shown)
-    if (c == '\n' || c == '\r') c = ' ';
-  throw UsageError("--" + name + " '" + shown + "' " + what);
+  throw UsageError("--" + name + " '" + one_line(text) + "' " + what);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "paraflow/driver/run.hpp"
+#include "run_options.hpp"
 
 namespace paraflow::cli {
 
@@ -17,6 +18,8 @@ volatile int g_stop_signal = 0;  // set by SIGTERM / SIGUSR1: checkpoint and sto
 extern "C" void on_stop_signal(int signal) {
   g_stop_signal = signal;
 }
+
+}  // namespace
 
 po::options_description run_options() {
   po::options_description o("Options of 'paraflow run'");
@@ -115,18 +118,16 @@ RunConfig config_from(const po::variables_map& v) {
     if (v["max-iterations"].defaulted()) c.max_iterations = RunConfig::kKeepRecorded;
     // A resumed run keeps its recorded options; only these may be given beside --resume.
     for (const char* name :
-         {"problem",    "data",          "hidden",    "activation", "loss",        "targets",
-          "validation", "embed-data",    "method",    "batch-size", "eta",         "nf",
-          "ng",         "eta-coarse",    "reduction", "init-guess", "init-scheme", "seed",
-          "data-ranks", "history-every", "init"})
+         {"problem",     "data",       "hidden",     "activation",    "loss",
+          "targets",     "validation", "embed-data", "method",     "batch-size",    "eta",
+          "nf",          "ng",         "eta-coarse", "reduction",     "init-guess",
+          "init-scheme", "seed",       "data-ranks", "history-every", "init"})
       if (!v[name].defaulted())
         throw UsageError(std::string("--") + name +
                          " cannot be changed on --resume (the run file's options are used)");
   }
   return c;
 }
-
-}  // namespace
 
 int command_run(const std::vector<std::string>& args, const std::string& command_line) {
   po::variables_map values;

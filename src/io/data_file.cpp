@@ -15,6 +15,8 @@
 #include <string_view>
 #include <unordered_set>
 
+#include <unistd.h>
+
 #include "../child_process.hpp"
 #include "../hdf5_file.hpp"
 #include "paraflow/io/decimal.hpp"
@@ -282,7 +284,21 @@ std::vector<double> read_numbers(const h5::File& file, const std::string& name,
   if (rank < 0) h5::fail(at, "cannot read shape");
   dims.assign(rank, 0);
   H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
-  std::vector<double> values(H5Sget_simple_extent_npoints(space.get()));
+  const hssize_t points = H5Sget_simple_extent_npoints(space.get());
+  if (points < 0) h5::fail(at, "cannot read shape");
+  // A damaged shape must not reach the allocator as it is: AddressSanitizer aborts on an absurd
+  // size instead of throwing bad_alloc, and an overcommitting kernel grants a merely huge one
+  // that the zero-fill then takes from real memory. More values than physical memory cannot be
+  // training data anyway.
+  const double memory = double(::sysconf(_SC_PHYS_PAGES)) * double(::sysconf(_SC_PAGESIZE));
+  if (memory > 0 && double(points) * sizeof(double) > memory)
+    throw h5::Error(at + ": shape " + h5::shape_string(dims) + " is too large to read");
+  std::vector<double> values;
+  try {
+    values.resize(std::size_t(points));
+  } catch (const std::exception&) {  // length_error or bad_alloc: a damaged or absurd shape
+    throw h5::Error(at + ": shape " + h5::shape_string(dims) + " is too large to read");
+  }
   if (!values.empty() &&
       H5Dread(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
     h5::fail(at, "cannot read dataset");
@@ -358,7 +374,10 @@ Dataset read_dataset(const std::string& path, const DataOptions& options) {
     // HDF5 1.10 can crash or hang on a corrupt file: read it in a forked child first, as
     // read_run_file() does, so that a bad file is this one-line error, not a dead MPI job.
     const ChildOutcome trial = run_in_child([&] { read_hdf5(data, options); }, 60.0);
-    if (trial.kind == ChildOutcome::threw) throw DataFileError(trial.message);
+    // Every message names the file, whatever the reader threw.
+    if (trial.kind == ChildOutcome::threw)
+      throw DataFileError(trial.message.rfind(path + ":", 0) == 0 ? trial.message
+                                                                  : path + ": " + trial.message);
     if (trial.kind == ChildOutcome::died)
       fail(path, "corrupt or unreadable HDF5 file (the reader " + trial.message + ")");
     return read_hdf5(std::move(data), options);

@@ -74,7 +74,8 @@ std::string one_line(std::string s) {
 // ---------------------------------------------------------------- writing
 
 void write_attributes(const h5::Group& group, const Attributes& attributes) {
-  for (const auto& [name, value] : attributes) {
+  for (const auto& [key, value] : attributes) {
+    const std::string& name = key;  // clang 14 cannot capture a structured binding
     std::visit(
         [&](const auto& v) {
           using T = std::decay_t<decltype(v)>;
@@ -296,8 +297,8 @@ RunRecord read_contents(const h5::File& file) {
     r.collocation = read_points(data, "collocation", 2);
     r.boundary = read_points(data, "boundary", 2);
   } else if (data.has_attribute("file") && !data.has("inputs")) {
-    r.data_reference = DataReference{data.get_string("file"), data.get_string("sha256"),
-                                     data.get_int64("samples")};
+    r.data_reference =
+        DataReference{data.get_string("file"), data.get_string("sha256"), data.get_int64("samples")};
   } else {
     r.inputs = read_points(data, "inputs", r.network.layers().front());
     r.targets = read_points(data, "targets", r.network.layers().back(), r.inputs.cols());
