@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "paraflow/io/decimal.hpp"
 
@@ -20,11 +21,25 @@ std::string one_line(std::string text) {
   return text;
 }
 
+// boost.program_options (1.74) builds a message by replacing %canonical_option%, %value%, ... in
+// a loop that never ends when the text it puts in holds that placeholder itself: `run
+// --%value%` hung, its message growing until memory ran out. Input holding one is never passed
+// to what().
+bool has_placeholder(const std::string& text) {
+  for (const char* token :
+       {"%canonical_option%", "%option%", "%original_token%", "%prefix%", "%value%"})
+    if (text.find(token) != std::string::npos) return true;
+  return false;
+}
+
 }  // namespace
 
 bool parse(const std::vector<std::string>& args, const po::options_description& options,
            po::variables_map& values, const std::string& usage,
            const po::positional_options_description* positional) {
+  std::string placeholder;  // the first argument or config line holding one, if any
+  for (const std::string& arg : args)
+    if (placeholder.empty() && has_placeholder(arg)) placeholder = arg;
   try {
     po::command_line_parser parser(args);
     parser.options(options);
@@ -48,10 +63,15 @@ bool parse(const std::vector<std::string>& args, const po::options_description& 
       std::error_code ignored;
       if (std::filesystem::is_directory(path, ignored))
         throw UsageError("--config " + shown + " is a directory, not an INI file");
-      std::ifstream in(path);
-      if (!in) throw UsageError("cannot read --config " + shown);
+      std::ifstream file(path);
+      if (!file) throw UsageError("cannot read --config " + shown);
+      std::stringstream in;
+      in << file.rdbuf();
+      if (file.bad()) throw UsageError("cannot read --config " + shown);
+      for (std::string line; placeholder.empty() && std::getline(in, line);)
+        if (has_placeholder(line)) placeholder = line;
+      in.clear(), in.seekg(0);
       const po::parsed_options from_file = po::parse_config_file(in, options);
-      if (in.bad()) throw UsageError("cannot read --config " + shown);
       // Read from a file, these were accepted and then ignored (no nested config, no help).
       for (const auto& option : from_file.options)
         if (option.string_key == "config" || option.string_key == "help")
@@ -61,6 +81,11 @@ bool parse(const std::vector<std::string>& args, const po::options_description& 
     }
     po::notify(values);
   } catch (const po::error& e) {
+    if (!placeholder.empty())
+      throw UsageError(
+          "an option or value is bad, and one holds text between % signs that "
+          "cannot be shown: '" +
+          one_line(placeholder) + "'");
     throw UsageError(e.what());
   }
   return true;
