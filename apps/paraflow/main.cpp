@@ -4,6 +4,7 @@
 #include <mpi.h>
 
 #include <iostream>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -61,6 +62,8 @@ int main(int argc, char** argv) {
     error = e.what(), status = 2;
   } catch (const std::invalid_argument& e) {  // bad option values
     error = e.what(), status = 2;
+  } catch (const std::bad_alloc&) {  // what() would say only "std::bad_alloc"
+    error = "out of memory (a network, batch or data set too large for this machine?)", status = 1;
   } catch (const std::exception& e) {
     error = e.what(), status = 1;
   }

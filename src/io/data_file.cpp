@@ -15,10 +15,9 @@
 #include <string_view>
 #include <unordered_set>
 
-#include <unistd.h>
-
 #include "../child_process.hpp"
 #include "../hdf5_file.hpp"
+#include "../physical_memory.hpp"
 #include "paraflow/io/decimal.hpp"
 #include "paraflow/io/sha256.hpp"
 
@@ -213,8 +212,8 @@ Dataset read_csv(Dataset data, std::string_view text, const DataOptions& options
           fail(where, "header: column " + std::to_string(k + 1) + " has no name");
         if (!seen.insert(fields[k]).second)
           fail(where, "header: column name '" + std::string(fields[k]) + "' appears twice");
-        double ignored;
-        all_numbers = all_numbers && parse_decimal(fields[k], ignored) == Parsed::number;
+        double ignored;  // 1e999 and nan are numbers here too: "1e999,2" is no header
+        all_numbers = all_numbers && parse_decimal(fields[k], ignored) != Parsed::not_decimal;
         header.emplace_back(fields[k]);
       }
       if (all_numbers)
@@ -290,7 +289,7 @@ std::vector<double> read_numbers(const h5::File& file, const std::string& name,
   // size instead of throwing bad_alloc, and an overcommitting kernel grants a merely huge one
   // that the zero-fill then takes from real memory. More values than physical memory cannot be
   // training data anyway.
-  const double memory = double(::sysconf(_SC_PHYS_PAGES)) * double(::sysconf(_SC_PAGESIZE));
+  const double memory = physical_memory_bytes();
   if (memory > 0 && double(points) * sizeof(double) > memory)
     throw h5::Error(at + ": shape " + h5::shape_string(dims) + " is too large to read");
   std::vector<double> values;

@@ -1,7 +1,9 @@
 #include "paraflow/problems/user_data.hpp"
 
+#include <cstdio>
 #include <stdexcept>
 
+#include "../physical_memory.hpp"
 #include "paraflow/problems/cross_entropy.hpp"
 #include "paraflow/problems/data_fit.hpp"
 
@@ -35,7 +37,19 @@ Network data_network(const Dataset& data, const UserDataSpec& spec) {
   std::vector<int> layers{int(data.num_inputs())};
   layers.insert(layers.end(), spec.hidden.begin(), spec.hidden.end());
   layers.push_back(int(data.num_outputs()));
-  return Network(layers, spec.activation, Activation::linear);
+  Network network(layers, spec.activation, Activation::linear);
+  // Training holds at least the weights and a gradient: refuse what cannot fit in one line,
+  // rather than meet bad_alloc or the OOM killer later.
+  const double bytes = double(network.num_parameters()) * sizeof(double);
+  if (const double memory = physical_memory_bytes(); memory > 0 && 2 * bytes > memory) {
+    char line[160];
+    std::snprintf(line, sizeof line,
+                  "the network has %.3g weights (%.3g GB per copy; training holds several), "
+                  "more than this machine's %.3g GB of memory",
+                  double(network.num_parameters()), bytes / 1e9, memory / 1e9);
+    throw std::invalid_argument("--hidden: " + std::string(line));
+  }
+  return network;
 }
 
 std::unique_ptr<NetworkProblem> make_data_problem(const Dataset& data, const UserDataSpec& spec) {

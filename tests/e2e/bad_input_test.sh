@@ -59,6 +59,8 @@ bad 2 "--hidden '-5' is not a comma-separated list" "${data[@]}" --hidden=-5
 bad 2 "--hidden '32,0' is not a comma-separated list" "${data[@]}" --hidden 32,0
 bad 2 "--hidden '0x10' is not a comma-separated list" "${data[@]}" --hidden 0x10
 bad 2 "--hidden ',' is not a comma-separated list" "${data[@]}" --hidden ,
+# 1e12 weights (8 TB per copy): refused before any allocation, not std::bad_alloc
+bad 2 "--hidden: the network has 1e+12 weights" "${data[@]}" --hidden 999999,999999
 
 # --- mismatched layers and data for --init (a run file of the data problem, hidden width 3,
 # trained on tiny.csv as written above)
@@ -92,6 +94,7 @@ for case in "bad-empty-field:data.csv:2: column 'b': empty value" \
   "bad-hex-float:data.csv:2: column 'a': '0x1p3' is not a decimal number" \
   "bad-space-inside:data.csv:2: column 'a': '1 2' is not a decimal number" \
   "bad-header-numbers:data.csv:1: the first line holds numbers" \
+  "regression-overflow-header:data.csv:1: the first line holds numbers" \
   "bad-one-column:data.csv:1: the header names one column" \
   "bad-duplicate-name:data.csv:1: header: column name 'a' appears twice" \
   "bad-empty-name:data.csv:1: header: column 2 has no name" \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Corrupt run files never crash `paraflow` and never pass for good ones.
 #   corrupt_files_test.sh PARAFLOW_BINARY [COPIES] [LEGACY_COPIES]
+# (or the environment's COPIES, LEGACY_COPIES: the sanitizer tier of scripts/test.sh sets fewer)
 # A real run file is copied COPIES times (default 1000) with 1 to 4 random bytes changed (fixed
 # seed), and LEGACY_COPIES times (default 100) in the layout written before checksums (contiguous,
 # earliest HDF5 format, via h5repack); then truncated copies, an empty file, a text file and HDF5
@@ -13,8 +14,8 @@
 # accepts are counted, not failed.
 source "$(dirname "$0")/common.sh"
 bin=$(readlink -f "$1")
-copies=${2:-1000}
-legacy_copies=${3:-100}
+copies=${2:-${COPIES:-1000}}
+legacy_copies=${3:-${LEGACY_COPIES:-100}}
 e2e_start
 command -v h5repack >/dev/null || { echo "SKIP: h5repack (hdf5-tools) not installed"; exit 77; }
 [ -x "$python" ] || { echo "SKIP: $python not found"; exit 77; }

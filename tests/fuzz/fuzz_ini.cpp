@@ -2,20 +2,15 @@
 // bytes; it goes through the CLI's parser exactly as `paraflow run --config FILE` would, and the
 // oracle of run_options_oracle.hpp (strict numbers, documented values and ranges, no option
 // that is read and then ignored).
-#include <mpi.h>
-
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 
 #include "run_options_oracle.hpp"
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  setenv("OMPI_MCA_ess_singleton_isolated", "1", 0);
-  setenv("OMPI_MCA_pml", "ob1", 0);
-  MPI_Init(nullptr, nullptr);  // cli::parse asks MPI for the rank before printing --help
-  if (!std::freopen("/dev/null", "w", stdout)) return 1;
+  paraflow::fuzz::start_mpi();
+  if (!std::freopen("/dev/null", "w", stdout)) return 1;  // the --help text
   paraflow::fuzz::start("ini");
   return 0;
 }

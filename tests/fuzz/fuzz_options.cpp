@@ -1,22 +1,15 @@
 // Fuzz target (a): the options of `paraflow run` on the command line. The input is the argument
 // list after `paraflow run`, one argument per line ('\n'; a '\r' stays in the argument). The
 // oracle is in run_options_oracle.hpp.
-#include <mpi.h>
-
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "run_options_oracle.hpp"
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  // cli::parse asks MPI for the rank before printing --help. A singleton without a helper
-  // daemon or the PSM transport's calibration starts in a fraction of a second.
-  setenv("OMPI_MCA_ess_singleton_isolated", "1", 0);
-  setenv("OMPI_MCA_pml", "ob1", 0);
-  MPI_Init(nullptr, nullptr);
+  paraflow::fuzz::start_mpi();
   if (!std::freopen("/dev/null", "w", stdout)) return 1;  // the --help text
   paraflow::fuzz::start("options");
   return 0;

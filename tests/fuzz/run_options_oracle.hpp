@@ -19,11 +19,15 @@
 //       silently ignored).
 #pragma once
 
+#include <mpi.h>
+#include <signal.h>
+
 #include <boost/program_options.hpp>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 #include <vector>
@@ -40,6 +44,21 @@
 namespace paraflow::fuzz {
 
 namespace po = boost::program_options;
+
+/// MPI_Init for the option targets (cli::parse asks MPI for the rank before printing --help):
+/// a quick singleton (no helper daemon, no PSM calibration) that keeps the crash handlers it
+/// found. Open MPI installs its own for SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT (it prints
+/// a backtrace); libFuzzer then leaves them alone, and a crash, or the abort() of a silent
+/// accept, ended the run without libFuzzer's report and the crash-* file naming the input.
+inline void start_mpi() {
+  setenv("OMPI_MCA_ess_singleton_isolated", "1", 0);
+  setenv("OMPI_MCA_pml", "ob1", 0);
+  const int signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+  struct sigaction saved[std::size(signals)];
+  for (std::size_t i = 0; i < std::size(signals); ++i) sigaction(signals[i], nullptr, &saved[i]);
+  MPI_Init(nullptr, nullptr);
+  for (std::size_t i = 0; i < std::size(signals); ++i) sigaction(signals[i], &saved[i], nullptr);
+}
 
 // Samples of each problem, for RunConfig::resolve: the paper's sizes (include/paraflow/problems/
 // paper.hpp); for --problem data a stand-in, since the fuzz targets open no data file.
