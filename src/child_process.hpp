@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -75,6 +76,18 @@ template <class Check>
 }
 
 }  // namespace child_process_detail
+
+/// How long a trial read of a file in a child may take before the file is called unreadable:
+/// `default_seconds`, or PARAFLOW_TRIAL_READ_SECONDS when set to a positive number (a slow
+/// shared file system may need more; the fuzz targets set 2 s, since HDF5 1.10 loops until the
+/// limit on some corrupt files and the default would make each such input cost 30 s or more).
+inline double trial_read_limit(double default_seconds) {
+  const char* text = std::getenv("PARAFLOW_TRIAL_READ_SECONDS");
+  if (text == nullptr || *text == '\0') return default_seconds;
+  char* end = nullptr;
+  const double seconds = std::strtod(text, &end);
+  return *end == '\0' && seconds > 0 && seconds < 1e6 ? seconds : default_seconds;
+}
 
 /// Runs `check()` in a child made by fork() and waits for it, at most `timeout_seconds` (then it
 /// is killed). The child must touch nothing shared with the parent (no MPI, no writes to the

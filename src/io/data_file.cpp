@@ -372,7 +372,8 @@ Dataset read_dataset(const std::string& path, const DataOptions& options) {
     bytes = std::string();  // HDF5 reads the file itself
     // HDF5 1.10 can crash or hang on a corrupt file: read it in a forked child first, as
     // read_run_file() does, so that a bad file is this one-line error, not a dead MPI job.
-    const ChildOutcome trial = run_in_child([&] { read_hdf5(data, options); }, 60.0);
+    const ChildOutcome trial =
+        run_in_child([&] { read_hdf5(data, options); }, trial_read_limit(60.0));
     // Every message names the file, whatever the reader threw.
     if (trial.kind == ChildOutcome::threw)
       throw DataFileError(trial.message.rfind(path + ":", 0) == 0 ? trial.message

@@ -297,8 +297,8 @@ RunRecord read_contents(const h5::File& file) {
     r.collocation = read_points(data, "collocation", 2);
     r.boundary = read_points(data, "boundary", 2);
   } else if (data.has_attribute("file") && !data.has("inputs")) {
-    r.data_reference =
-        DataReference{data.get_string("file"), data.get_string("sha256"), data.get_int64("samples")};
+    r.data_reference = DataReference{data.get_string("file"), data.get_string("sha256"),
+                                     data.get_int64("samples")};
   } else {
     r.inputs = read_points(data, "inputs", r.network.layers().front());
     r.targets = read_points(data, "targets", r.network.layers().back(), r.inputs.cols());
@@ -331,7 +331,7 @@ RunRecord read_in_process(const std::string& path) {
 double trial_read_seconds(const std::string& path) {
   std::error_code error;
   const auto bytes = std::filesystem::file_size(path, error);
-  return 30 + (error ? 0 : double(bytes) / 10e6);
+  return trial_read_limit(30 + (error ? 0 : double(bytes) / 10e6));
 }
 
 }  // namespace

@@ -70,6 +70,14 @@ printf 'x0,x1,label\n0.1,0.2,0\n0.3,0.1,1\n' >other.csv
 bad 1 "init.h5: its weights were trained on other data" run --problem data --data other.csv \
   --loss cross-entropy --hidden 3 --budget 100 --init init.h5
 
+# --- a run file on which HDF5 1.10 loops (found by fuzz_run_file): the trial read in a child
+# gives up at its limit, set short here (PARAFLOW_TRIAL_READ_SECONDS; default 30 s)
+from run_file regression-hdf5-loops loop.h5
+export PARAFLOW_TRIAL_READ_SECONDS=2
+bad 1 "loop.h5: corrupt or unreadable (the HDF5 reader gave no result within 2 s)" run \
+  --problem poisson --budget 100 --init loop.h5
+unset PARAFLOW_TRIAL_READ_SECONDS
+
 # --- --config files: empty values, hex, NaN/Inf, huge and negative numbers, syntax, nesting
 for case in "bad-empty-value:--eta '' is not a decimal number" \
   "bad-hex:--nf '0x10' is not a decimal number" "bad-nan:--eta 'NaN' is not finite" \
