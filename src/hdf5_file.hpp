@@ -74,7 +74,8 @@ inline bool hdf5_checksum_failed() {
 }
 
 /// Bob Jenkins' lookup3 hash (hashlittle, byte by byte), HDF5's checksum of metadata.
-inline std::uint32_t lookup3(const unsigned char* k, std::size_t length, std::uint32_t initval = 0) {
+inline std::uint32_t lookup3(const unsigned char* k, std::size_t length,
+                             std::uint32_t initval = 0) {
   auto rot = [](std::uint32_t x, int r) { return (x << r) | (x >> (32 - r)); };
   auto word = [](const unsigned char* p, std::size_t n) {  // n <= 4 bytes, little-endian
     std::uint32_t w = 0;
@@ -208,6 +209,13 @@ class Group {
   void set_string(const std::string& name, const std::string& value) const {
     const char* p = value.c_str();
     write_attribute(name, string_type().get(), {}, &p);
+  }
+  /// A fixed-length string: stored in the object header, which the 1.10 format checksums
+  /// (h5py reads it as bytes).
+  void set_fixed_string(const std::string& name, const std::string& value) const {
+    Handle type = own(H5Tcopy(H5T_C_S1), H5Tclose, where(name), "cannot create string type");
+    if (H5Tset_size(type.get(), value.size() + 1) < 0) fail(where(name), "cannot size string type");
+    write_attribute(name, type.get(), {}, value.c_str());  // with its terminating null
   }
   void set_int64(const std::string& name, std::int64_t v) const {
     write_attribute(name, H5T_NATIVE_INT64, {}, &v);
@@ -434,7 +442,8 @@ class File : public Group {
       const std::size_t n = 12 + 4 * std::size_t(bytes[9]);
       if (bytes.size() >= n + 4) {
         const std::uint32_t sum = lookup3(bytes.data(), n);
-        for (std::size_t i = 0; i < 4; ++i) bytes[n + i] = static_cast<unsigned char>(sum >> (8 * i));
+        for (std::size_t i = 0; i < 4; ++i)
+          bytes[n + i] = static_cast<unsigned char>(sum >> (8 * i));
       }
     }
     return bytes;

@@ -118,10 +118,10 @@ RunConfig config_from(const po::variables_map& v) {
     if (v["max-iterations"].defaulted()) c.max_iterations = RunConfig::kKeepRecorded;
     // A resumed run keeps its recorded options; only these may be given beside --resume.
     for (const char* name :
-         {"problem",     "data",       "hidden",     "activation",    "loss",
-          "targets",     "validation", "embed-data", "method",     "batch-size",    "eta",
-          "nf",          "ng",         "eta-coarse", "reduction",     "init-guess",
-          "init-scheme", "seed",       "data-ranks", "history-every", "init"})
+         {"problem",    "data",          "hidden",    "activation", "loss",        "targets",
+          "validation", "embed-data",    "method",    "batch-size", "eta",         "nf",
+          "ng",         "eta-coarse",    "reduction", "init-guess", "init-scheme", "seed",
+          "data-ranks", "history-every", "init"})
       if (!v[name].defaulted())
         throw UsageError(std::string("--") + name +
                          " cannot be changed on --resume (the run file's options are used)");
@@ -169,6 +169,12 @@ int command_run(const std::vector<std::string>& args, const std::string& command
                 << "from iteration " << run.state.iteration << std::endl;
     return kExitDiverged;
   }
+  if (run.reason == StopReason::fixed_point && root)
+    std::cerr << "paraflow: note: iteration " << run.state.iteration
+              << " kept W (with the full batch F depends on W alone, and L(F(W)) >= L(W)), and "
+                 "every later one would repeat it: stopped at this fixed point of Alg. 2 "
+                 "(--accept-first always takes F(W))"
+              << std::endl;
   if (run.reason == StopReason::signal) {
     if (root)
       std::cerr << "paraflow: stopped by signal " << g_stop_signal << " after writing "

@@ -99,6 +99,13 @@ std::int64_t affordable_ng(std::int64_t batch_size, std::int64_t nf, std::int64_
   return room < 0 ? 0 : std::min(ng, room / num_samples);
 }
 
+std::int64_t spent_as_written(std::int64_t batch_size, std::int64_t nf, std::int64_t num_samples,
+                              std::int64_t ng, std::int64_t budget, std::int64_t spent) {
+  const std::int64_t repeat = batch_size * nf + num_samples;
+  const std::int64_t room = budget - spent - (batch_size * nf + num_samples * ng);
+  return room < 0 ? spent : spent + (room / repeat + 1) * repeat;
+}
+
 Band band_of(std::optional<double> r) {
   if (!r) return Band::none;
   if (*r < 0.9) return Band::below;

@@ -56,6 +56,11 @@ bool is_dash(DashRule rule, std::int64_t batch_size, std::int64_t nf, std::int64
 /// the cell is then "F alone" (Alg. 2's only candidate that needs no G is f_0 = F(W_0)).
 std::int64_t affordable_ng(std::int64_t batch_size, std::int64_t nf, std::int64_t num_samples,
                            std::int64_t ng, std::int64_t budget);
+/// What ParaFlowS would have spent had it not stopped at a fixed point with `spent`: Alg. 2 as
+/// written repeats the rejected iteration, F and g_0 (d_B N_F + N), while a whole one
+/// (d_B N_F + N N_G) fits, with the same weights. Keeps --compare-at spent's meaning.
+std::int64_t spent_as_written(std::int64_t batch_size, std::int64_t nf, std::int64_t num_samples,
+                              std::int64_t ng, std::int64_t budget, std::int64_t spent);
 
 /// The paper's shading of R: dark gray R < 0.9, light gray 0.9 <= R <= 1.1, white R > 1.1, and
 /// "–" (no R: the cell is "–" under the sweep's DashRule).

@@ -43,10 +43,15 @@ struct Trained {
 
 // The final full loss, wall time and budget spent of one run. A diverged run keeps its last
 // finite weights, and that loss is what the table compares (as the paper's would, a number).
-Trained train(RunConfig config) {
+// A run stopped at a fixed point has the weights Alg. 2 as written ends with, not its spending.
+Trained train(RunConfig config, std::int64_t num_samples) {
   const double start = now_seconds();
   const RunResult run = run_training(std::move(config), MPI_COMM_SELF, nullptr);
-  return {run.state.loss, now_seconds() - start, run.state.budget.spent};
+  const RunConfig& c = run.config;
+  std::int64_t spent = run.state.budget.spent;
+  if (run.reason == StopReason::fixed_point)
+    spent = spent_as_written(c.batch_size, c.nf, num_samples, c.ng, c.budget, spent);
+  return {run.state.loss, now_seconds() - start, spent};
 }
 
 // ParaFlowS in a cell where F leaves no room for one coarse step (the paper's "–" rule,
@@ -77,7 +82,7 @@ Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
   RunConfig sgd = base;
   sgd.method = "sgd";
   sgd.output = run_file(s, c, seed, "sgd");
-  const Trained gd = train(sgd);
+  const Trained gd = train(sgd, s.grid.num_samples);
   Result result{gd.loss, gd.seconds};
   for (auto nf : c.nfs) {
     // Checked here, not left to run_training's "cannot pay": a "–" cell is a result, not an error.
@@ -96,7 +101,7 @@ Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
       pf.ng = ng;
       pf.accept_first = s.accept_first;
       pf.output = run_file(s, c, seed, "nf" + std::to_string(nf));
-      flow = train(pf);
+      flow = train(pf, s.grid.num_samples);
     } else {
       RunConfig fine = sgd;
       fine.output = run_file(s, c, seed, "nf" + std::to_string(nf) + "_fine");
@@ -107,7 +112,7 @@ Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
       RunConfig at_spent = sgd;
       at_spent.budget = flow.spent;
       at_spent.output = run_file(s, c, seed, "sgd_nf" + std::to_string(nf));
-      reference = train(at_spent);
+      reference = train(at_spent, s.grid.num_samples);
     }
     result.insert(
         result.end(),

@@ -52,6 +52,9 @@ IterationOutcome ParaFlowS::iterate(RunState& state) {
   }
   timer.stop();
   // Alg. 2, line 10: W_{k+1} = W_n^k (already in state.weights), k = k + 1.
+  // Nothing accepted and F depends on W alone: the next iteration would compute the same f_0
+  // from the same W and reject it again, and so would every later one.
+  outcome.fixed_point = outcome.corrections == 0 && fine_.deterministic();
   state.loss = loss;
   state.budget.charge(fine_.cost() + coarse_steps * coarse_.cost(),
                       fine_.critical_cost() + coarse_steps * coarse_.critical_cost());

@@ -1,6 +1,7 @@
 #include "paraflow/algorithms/propagators.hpp"
 
 #include <cmath>
+#include <typeinfo>
 
 namespace paraflow {
 
@@ -26,6 +27,10 @@ bool FinePropagator::advance(Vector& w, std::uint64_t slice, std::uint64_t first
     if (!std::isfinite(step_.step(w, random))) return false;
   }
   return true;
+}
+
+bool FinePropagator::deterministic() const {
+  return typeid(*this) == typeid(FinePropagator) && step_.batch_size() == problem_.num_samples();
 }
 
 CoarsePropagator::CoarsePropagator(Problem& problem, double eta)

@@ -23,6 +23,8 @@ std::string to_string(StopReason reason) {
       return "signal";
     case StopReason::diverged:
       return "diverged";
+    case StopReason::fixed_point:
+      return "fixed-point";
   }
   return "?";
 }
@@ -131,6 +133,10 @@ StopReason Trainer::run(RunState& state, History& history, Observer* observer) {
       last_good = state;
       times = {};
       corrections = 0;
+    }
+    if (outcome.fixed_point && rules_.stop_at_fixed_point) {
+      reason = StopReason::fixed_point;
+      break;
     }
   }
   if (reason == StopReason::diverged && !(state.loss_known && std::isfinite(state.loss))) {

@@ -13,10 +13,12 @@
 #include <iterator>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "../child_process.hpp"
 #include "../hdf5_file.hpp"
+#include "paraflow/io/sha256.hpp"
 
 namespace paraflow {
 namespace {
@@ -127,6 +129,35 @@ void write_history(const h5::Group& group, const History& history) {
   }
 }
 
+// The values of variable-length strings live in the global heap, which HDF5 1.10 does not
+// checksum: their SHA-256 goes into a fixed-length root attribute, whose object header is
+// checksummed. Computed from the record, so writer and reader hash the same text.
+constexpr const char* kStringsDigest = "strings_sha256";
+
+std::string strings_digest(const RunRecord& r) {
+  std::string text;
+  auto add = [&text](const std::string& name, const std::string& value) {
+    text.append(name).push_back('\0');
+    text.append(value).push_back('\0');
+  };
+  add("paraflow_version", r.paraflow_version);
+  add("git_revision", r.git_revision);
+  add("build", r.build);
+  add("command_line", r.command_line);
+  add("created", r.created);
+  for (const auto* group : {&r.options, &r.state})
+    for (const auto& [name, value] : *group)
+      if (const auto* s = std::get_if<std::string>(&value)) add(name, *s);
+  add("network/activation", to_string(r.network.hidden_activation()));
+  add("network/output_activation", to_string(r.network.output_activation()));
+  add("data/problem", r.problem);
+  if (r.problem != "poisson" && r.data_reference) {  // as write_contents stores it
+    add("data/file", r.data_reference->file);
+    add("data/sha256", r.data_reference->sha256);
+  }
+  return sha256_hex(text);
+}
+
 void write_contents(const h5::File& file, const RunRecord& r) {
   file.set_string("paraflow_version", r.paraflow_version);
   file.set_string("git_revision", r.git_revision);
@@ -165,6 +196,7 @@ void write_contents(const h5::File& file, const RunRecord& r) {
     write_parameters(gradient, net, *r.gradient);
     if (r.gradient_loss) gradient.set_double("loss", *r.gradient_loss);
   }
+  file.set_fixed_string(kStringsDigest, strings_digest(r));
 }
 
 void sync_path(const std::string& path, int flags, bool tolerate_einval) {
@@ -316,7 +348,12 @@ RunRecord read_contents(const h5::File& file) {
 // Every failure as one RunFileError line starting with `path`.
 RunRecord read_in_process(const std::string& path) {
   try {
-    return read_contents(open_run_file(path));
+    const h5::File file = open_run_file(path);
+    RunRecord r = read_contents(file);
+    // Files written before the digest have none (their strings are unprotected, as their data).
+    if (file.has_attribute(kStringsDigest) && file.get_string(kStringsDigest) != strings_digest(r))
+      throw RunFileError(path + ": corrupt (checksum mismatch in the string attributes)");
+    return r;
   } catch (const RunFileError& e) {
     throw RunFileError(one_line(e.what()));
   } catch (const h5::ChecksumError& e) {

@@ -166,6 +166,17 @@ stop-rules)
   grep -q '^result .*stop=wall-time' out.txt || fail "$(tail -1 out.txt)"
   [ $(($(date +%s) - start)) -lt 20 ] || fail "--wall-time 1 took too long"
   echo "ok: max-iterations and wall-time stop the run"
+  # Full-batch ParaFlowS whose F raises the loss: Alg. 2 keeps W for good; the run stops there
+  # (status 0, a note), and a resume with more budget tries one iteration and stops again.
+  frozen=(--problem classification --method paraflows --eta 10 --nf 10 --ng 5)
+  "$bin" run "${frozen[@]}" --budget 1e4 --output fp.h5 >out.txt 2>err.txt || fail "fixed point"
+  grep -q '^result .* iterations=1 budget=110 .*stop=fixed-point' out.txt || fail "$(tail -1 out.txt)"
+  grep -q '^paraflow: note: .*fixed point' err.txt || fail "no note: $(cat err.txt)"
+  loss=$(sed -n 's/^result .* loss=\([^ ]*\) .*/\1/p' out.txt)
+  "$bin" run --resume fp.h5 --budget 2e4 --output fp2.h5 >out.txt 2>err.txt || fail "resume"
+  grep -q "^result .* iterations=2 budget=220 .* loss=$loss .*stop=fixed-point" out.txt ||
+    fail "resume: $(tail -1 out.txt)"
+  echo "ok: a full-batch ParaFlowS run stops at its fixed point, also when resumed"
   ;;
 sgd-progress)
   "$bin" run --problem poisson --method sgd --batch-size 16 --eta 1e-3 --budget 2e4 \

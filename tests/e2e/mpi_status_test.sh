@@ -58,6 +58,12 @@ for layout in "paraflow" "paraflow --data-ranks 2" "paraflows --data-ranks 2" "s
   grep -q '^paraflow: error: .*no/such/dir' stderr.txt || fail "no error line: $(cat stderr.txt)"
 done
 
+# A fixed point of full-batch ParaFlowS on 2 data ranks: both stop there, status 0.
+expect_status 0 --problem classification --method paraflows --data-ranks 2 --eta 10 --nf 10 \
+  --ng 5 --budget 1e4
+grep -q '^result .*stop=fixed-point' stdout.txt || fail "fixed point: $(tail -1 stdout.txt)"
+[ "$(grep -c 'paraflow: note: .*fixed point' stderr.txt)" -eq 1 ] || fail "$(cat stderr.txt)"
+
 # SIGUSR1 to every rank (as SLURM's --signal sends it): checkpoint, status 3 everywhere.
 for layout in "--method paraflow --ng 4" "--method paraflows --data-ranks 2" "--method sgd"; do
   rm -f status.* out.h5 signal.log  # the wait below must not read the last layout's log

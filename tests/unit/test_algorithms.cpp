@@ -110,6 +110,29 @@ TEST(ParaFlowSTest, OneCoarseStepEqualsSgd) {
   }
 }
 
+// A rejected iteration is a fixed point only when F depends on W alone: the full batch of this
+// class (no draws); a smaller batch or a derived F, which may use its stream, never.
+TEST(ParaFlowSTest, AFixedPointNeedsADeterministicF) {
+  auto problem = make_classification();  // N = 10
+  struct Derived : FinePropagator {
+    using FinePropagator::FinePropagator;
+  };
+  EXPECT_TRUE(FinePropagator(*problem, 10, 10.0, 10, 1).deterministic());
+  EXPECT_FALSE(FinePropagator(*problem, 9, 10.0, 10, 1).deterministic());
+  EXPECT_FALSE(Derived(*problem, 10, 10.0, 10, 1).deterministic());
+  for (Index batch : {10, 9}) {
+    FinePropagator fine(*problem, batch, 10.0, 10, 1);  // eta_F 10: F raises the loss
+    CoarsePropagator coarse(*problem, 100.0);
+    ParaFlowS method(*problem, fine, coarse, {5, false});
+    RunState state = start(*problem, 1, 1 << 30);
+    const Vector w0 = state.weights;
+    const IterationOutcome outcome = method.iterate(state);
+    ASSERT_EQ(outcome.corrections, 0) << "batch " << batch;
+    EXPECT_EQ(state.weights, w0);
+    EXPECT_EQ(outcome.fixed_point, batch == 10);
+  }
+}
+
 TEST(ParaFlowSTest, ChargesTheDocumentedBudget) {
   auto problem = make_classification();  // N = 10
   FinePropagator fine(*problem, 2, 0.01, 5, 1);

@@ -431,6 +431,32 @@ TEST_F(RunFile, NamesAGroupWhoseHeaderNoLongerMatchesItsChecksum) {
             file("run.h5") + ": corrupt (checksum mismatch in /network)");
 }
 
+// The values of variable-length strings sit in the global heap, which HDF5 1.10 does not
+// checksum; their digest, a fixed-length attribute in the checksummed root header, does.
+TEST_F(RunFile, NamesStringsThatNoLongerMatchTheirDigest) {
+  const RunRecord written = data_fit_record();
+  write_run_file(file("run.h5"), written);
+  auto set_command_line = [&](const char* value) {
+    const hid_t f = open_for_edit(file("run.h5"));
+    ASSERT_GE(H5Adelete_by_name(f, "/", "command_line", H5P_DEFAULT), 0);
+    const hid_t type = H5Tcopy(H5T_C_S1), space = H5Screate(H5S_SCALAR);
+    H5Tset_size(type, H5T_VARIABLE);
+    const hid_t a = H5Acreate2(f, "command_line", type, space, H5P_DEFAULT, H5P_DEFAULT);
+    ASSERT_GE(H5Awrite(a, type, &value), 0);
+    H5Aclose(a), H5Sclose(space), H5Tclose(type), H5Fclose(f);
+  };
+  set_command_line(written.command_line.c_str());  // rewritten, the same value: still valid
+  expect_same(read_run_file(file("run.h5")), written);
+  set_command_line("paraflow run --edited");
+  EXPECT_EQ(read_error(file("run.h5")),
+            file("run.h5") + ": corrupt (checksum mismatch in the string attributes)");
+  // Without a digest (files written before it) the strings are read as they are.
+  const hid_t f = open_for_edit(file("run.h5"));
+  ASSERT_GE(H5Adelete_by_name(f, "/", "strings_sha256", H5P_DEFAULT), 0);
+  H5Fclose(f);
+  EXPECT_EQ(read_run_file(file("run.h5")).command_line, "paraflow run --edited");
+}
+
 TEST_F(RunFile, TurnsACrashOfTheHdf5LibraryIntoAnError) {
   // HDF5 1.10 does not checksum the global heap that holds variable-length strings, and it
   // copies a string of the length it finds there: a length of ~800 GB makes it SIGSEGV. The

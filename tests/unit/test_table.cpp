@@ -11,10 +11,45 @@
 #include <random>
 #include <sstream>
 
+#include "paraflow/algorithms/paraflows.hpp"
+#include "paraflow/algorithms/trainer.hpp"
+#include "paraflow/problems/paper.hpp"
 #include "table.hpp"
 
 namespace paraflow {
 namespace {
+
+// A ParaFlowS run stopped at a fixed point (full-batch F rejected) ends with the weights, loss
+// and counters of Alg. 2 as written, which repeats the rejected iteration to the budget's end,
+// except for the spending; spent_as_written() gives that spending.
+TEST(TableTest, AFixedPointStopKeepsAlg2sResultAndSpentAsWrittenItsSpending) {
+  auto problem = make_paper_problem("classification", default_reduction("classification"), 1);
+  const std::int64_t n = problem->num_samples(), nf = 10, ng = 5, budget = 10000;
+  auto train = [&](bool stop_at_fixed_point, RunState& state) {
+    FinePropagator fine(*problem, n, 10.0, nf, 1);  // eta_F 10: F raises the loss
+    CoarsePropagator coarse(*problem, 100.0);
+    ParaFlowS method(*problem, fine, coarse, {ng, false});
+    state.weights = problem->network().initial_parameters(default_init_scheme("classification"), 1);
+    state.budget.limit = budget;
+    StopRules rules;
+    rules.stop_at_fixed_point = stop_at_fixed_point;
+    History history;
+    return Trainer(method, *problem, rules).run(state, history);
+  };
+  RunState stopped, as_written;
+  ASSERT_EQ(train(true, stopped), StopReason::fixed_point);
+  ASSERT_EQ(train(false, as_written), StopReason::budget);
+  EXPECT_EQ(stopped.weights, as_written.weights);  // bitwise
+  EXPECT_EQ(stopped.loss, as_written.loss);
+  EXPECT_LT(stopped.budget.spent, as_written.budget.spent);
+  EXPECT_EQ(spent_as_written(n, nf, n, ng, budget, stopped.budget.spent), as_written.budget.spent);
+  // Each repeat costs F and g_0: the iterations the stop saved.
+  EXPECT_EQ(as_written.iteration - stopped.iteration,
+            (as_written.budget.spent - stopped.budget.spent) / (n * nf + n));
+  // Nothing to repeat when a whole iteration no longer fits.
+  EXPECT_EQ(spent_as_written(n, nf, n, ng, budget, budget - (n * nf + n * ng) + 1),
+            budget - (n * nf + n * ng) + 1);
+}
 
 TEST(TableTest, DashRuleIsTheWorstCaseOfOneIteration) {
   // d_B N_F + N N_G <= budget, inclusive: 10*900 + 10*100 = 1e4 exactly fits.

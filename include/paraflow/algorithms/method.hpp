@@ -33,6 +33,8 @@ inline void ensure_loss_known(RunState& state, Problem& problem) {
 struct IterationOutcome {
   std::int64_t corrections = 0;  ///< coarse corrections accepted
   bool diverged = false;         ///< a non-finite loss in F: state keeps the last finite W_k
+  /// W_{k+1} = W_k and the iteration depends on W_k alone: every later one would repeat it.
+  bool fixed_point = false;
   PhaseTimes times;
 };
 

@@ -48,6 +48,10 @@ class FinePropagator {
   Index batch_size() const { return step_.batch_size(); }
   double eta() const { return step_.eta(); }
   std::uint64_t seed() const { return seed_; }
+  /// Whether advance() depends on `w` alone, not on the slice or the step (nor on a stream):
+  /// true for this class with the full batch, where a step draws nothing. A derived class is
+  /// assumed to use its stream unless it overrides this.
+  virtual bool deterministic() const;
 
  protected:
   Problem& problem() { return problem_; }

@@ -13,7 +13,7 @@
 
 namespace paraflow {
 
-enum class StopReason { budget, max_iterations, wall_time, signal, diverged };
+enum class StopReason { budget, max_iterations, wall_time, signal, diverged, fixed_point };
 std::string to_string(StopReason reason);
 
 struct StopRules {
@@ -21,6 +21,9 @@ struct StopRules {
   double wall_time = -1;             ///< seconds of this session (a resume starts anew); < 0: none
   std::int64_t history_every = 1;    ///< iterations between history entries (and the last one)
   bool history_log_spacing = false;  ///< also space entries ~900 per decade of iterations
+  /// Stop at a fixed point (IterationOutcome::fixed_point) instead of repeating its iteration
+  /// until the budget is spent: the weights and the loss are the same either way.
+  bool stop_at_fixed_point = true;
 
   /// Whether the entry after `iteration` iterations is on the history's cadence.
   bool history_due(std::int64_t iteration) const;
