@@ -1,12 +1,15 @@
 // (cell, seed) jobs of `paraflow table` over MPI ranks; see table_sweep.hpp.
 #include "table_sweep.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <numeric>
+#include <optional>
 
 #include "paraflow/core/timer.hpp"
 #include "paraflow/driver/run.hpp"
@@ -39,6 +42,8 @@ std::string run_file(const SweepSettings& s, const SweepCell& c, std::uint64_t s
 struct Trained {
   double loss, seconds;
   std::int64_t spent;
+  double initial = 0;  ///< L(W_0)
+  bool diverged = false;
 };
 
 // The final full loss, wall time and budget spent of one run. A diverged run keeps its last
@@ -51,7 +56,61 @@ Trained train(RunConfig config, std::int64_t num_samples) {
   std::int64_t spent = run.state.budget.spent;
   if (run.reason == StopReason::fixed_point)
     spent = spent_as_written(c.batch_size, c.nf, num_samples, c.ng, c.budget, spent);
-  return {run.state.loss, now_seconds() - start, spent};
+  return {run.state.loss, now_seconds() - start, spent, run.history.front().loss,
+          run.reason == StopReason::diverged};
+}
+
+// A folder for the run files that chain SGD's budgets when the sweep keeps none, removed after.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& name)
+      : path_(std::filesystem::temp_directory_path() / name) {
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// SGD's losses at several budgets (ascending, distinct) from one run: SGD with budget b is the
+// first b / d_B steps of every longer SGD run of its seed (step j draws batch (seed, 0, j)), and
+// a resumed run continues bit-identically, so each budget resumes the run file of the one before
+// (outputs[i]). It costs one SGD run to the largest budget, not one per budget. A budget of 0
+// (F diverged in a cell of F alone) is W_0's loss; once SGD diverges, every longer run ends with
+// the same last finite weights.
+std::vector<Trained> sgd_at_budgets(const RunConfig& sgd, const std::vector<std::int64_t>& budgets,
+                                    const std::vector<std::string>& outputs,
+                                    std::int64_t num_samples) {
+  std::vector<Trained> out(budgets.size());
+  std::size_t previous = budgets.size();  // none yet
+  for (std::size_t i = 0; i < budgets.size(); ++i) {
+    if (budgets[i] == 0) continue;  // filled in below from the first run's history
+    if (previous < budgets.size() && out[previous].diverged) {
+      out[i] = out[previous];
+      out[i].seconds = 0;
+      std::filesystem::copy_file(outputs[previous], outputs[i],
+                                 std::filesystem::copy_options::overwrite_existing);
+    } else {
+      RunConfig stage = sgd;
+      if (previous < budgets.size()) {
+        stage = RunConfig{};  // a resume keeps the recorded options
+        stage.resume = outputs[previous];
+      }
+      stage.budget = budgets[i];
+      stage.output = outputs[i];
+      out[i] = train(stage, num_samples);
+    }
+    previous = i;
+  }
+  for (std::size_t i = 0; i < budgets.size(); ++i)
+    if (budgets[i] == 0) out[i] = {out.back().initial, 0.0, 0, out.back().initial};
+  return out;
 }
 
 // ParaFlowS in a cell where F leaves no room for one coarse step (the paper's "–" rule,
@@ -82,18 +141,17 @@ Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
   RunConfig sgd = base;
   sgd.method = "sgd";
   sgd.output = run_file(s, c, seed, "sgd");
-  const Trained gd = train(sgd, s.grid.num_samples);
-  Result result{gd.loss, gd.seconds};
+
+  std::vector<std::optional<Trained>> flows;  // nullopt: "–"
   for (auto nf : c.nfs) {
     // Checked here, not left to run_training's "cannot pay": a "–" cell is a result, not an error.
     if (is_dash(s.dash_rule, c.batch_size, nf, s.grid.num_samples, s.ng, c.budget)) {
-      result.insert(result.end(), {std::nan(""), 0.0, gd.loss});
+      flows.emplace_back();
       continue;
     }
     // N_G capped to what one iteration can pay for (only under the paper's rule: the budget
     // pays for F but not for F and N_G coarse steps); 0: F alone.
     const std::int64_t ng = affordable_ng(c.batch_size, nf, s.grid.num_samples, s.ng, c.budget);
-    Trained flow{};
     if (ng >= 1) {
       RunConfig pf = base;
       pf.method = "paraflows";
@@ -101,22 +159,53 @@ Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
       pf.ng = ng;
       pf.accept_first = s.accept_first;
       pf.output = run_file(s, c, seed, "nf" + std::to_string(nf));
-      flow = train(pf, s.grid.num_samples);
+      flows.push_back(train(pf, s.grid.num_samples));
     } else {
       RunConfig fine = sgd;
       fine.output = run_file(s, c, seed, "nf" + std::to_string(nf) + "_fine");
-      flow = fine_alone(fine, nf, s.accept_first);
+      flows.push_back(fine_alone(fine, nf, s.accept_first));
     }
-    Trained reference = gd;
-    if (s.compare_at_spent) {
-      RunConfig at_spent = sgd;
-      at_spent.budget = flow.spent;
-      at_spent.output = run_file(s, c, seed, "sgd_nf" + std::to_string(nf));
-      reference = train(at_spent, s.grid.num_samples);
+  }
+
+  // R's denominators: SGD at the limit and (--compare-at spent) at each budget ParaFlowS spent,
+  // all from one chain of resumed SGD runs. A budget's run file is named after the first N_F
+  // that spent it ("sgd" for the limit) and copied for the other N_F.
+  std::vector<std::int64_t> budgets{c.budget};
+  if (s.compare_at_spent)
+    for (const auto& flow : flows)
+      if (flow) budgets.push_back(flow->spent);
+  std::sort(budgets.begin(), budgets.end());
+  budgets.erase(std::unique(budgets.begin(), budgets.end()), budgets.end());
+  auto stage_of = [&](std::size_t k) {
+    if (!s.compare_at_spent || !flows[k]) return budgets.size() - 1;
+    return std::size_t(std::lower_bound(budgets.begin(), budgets.end(), flows[k]->spent) -
+                       budgets.begin());
+  };
+  std::vector<std::string> names(budgets.size(), "sgd");
+  for (std::size_t k = flows.size(); k-- > 0;)  // the first N_F names its budget's file
+    if (stage_of(k) + 1 < budgets.size()) names[stage_of(k)] = "sgd_nf" + std::to_string(c.nfs[k]);
+  std::optional<ScratchDir> scratch;
+  if (s.runs_dir.empty()) scratch.emplace("paraflow-table-" + std::to_string(::getpid()));
+  std::vector<std::string> outputs;
+  for (const auto& name : names)
+    outputs.push_back(scratch ? scratch->file(name + ".h5") : run_file(s, c, seed, name));
+  const std::vector<Trained> references = sgd_at_budgets(sgd, budgets, outputs, s.grid.num_samples);
+
+  double sgd_seconds = 0;
+  for (const auto& r : references) sgd_seconds += r.seconds;
+  const Trained& gd = references.back();
+  Result result{gd.loss, sgd_seconds};
+  for (std::size_t k = 0; k < flows.size(); ++k) {
+    if (!flows[k]) {
+      result.insert(result.end(), {std::nan(""), 0.0, gd.loss});
+      continue;
     }
-    result.insert(
-        result.end(),
-        {flow.loss, flow.seconds + (s.compare_at_spent ? reference.seconds : 0.0), reference.loss});
+    const std::size_t stage = stage_of(k);
+    const std::string own = run_file(s, c, seed, "sgd_nf" + std::to_string(c.nfs[k]));
+    if (s.compare_at_spent && !own.empty() && own != outputs[stage] && budgets[stage] > 0)
+      std::filesystem::copy_file(outputs[stage], own,
+                                 std::filesystem::copy_options::overwrite_existing);
+    result.insert(result.end(), {flows[k]->loss, flows[k]->seconds, references[stage].loss});
   }
   return result;
 }
@@ -127,8 +216,7 @@ Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
 double estimated_cost(const SweepSettings& s, const SweepCell& c) {
   double runs = 1;
   for (auto nf : c.nfs)
-    runs += !is_dash(s.dash_rule, c.batch_size, nf, s.grid.num_samples, s.ng, c.budget) *
-            (s.compare_at_spent ? 2 : 1);
+    runs += !is_dash(s.dash_rule, c.batch_size, nf, s.grid.num_samples, s.ng, c.budget);
   return double(c.budget) * runs * (1.0 + 8.0 / double(c.batch_size));
 }
 

@@ -1,5 +1,6 @@
 // The computing half of `paraflow table`: (cell, seed) jobs spread over MPI ranks, each job one
-// SGD run and one ParaFlowS run per N_F on MPI_COMM_SELF, results aggregated into rows on rank 0.
+// ParaFlowS run per N_F and one SGD run (resumed through the budgets ParaFlowS spent, with
+// --compare-at spent) on MPI_COMM_SELF, results aggregated into rows on rank 0.
 #pragma once
 
 #include <mpi.h>

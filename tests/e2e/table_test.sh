@@ -80,32 +80,48 @@ for nf in 10 1000; do
   echo "ok: N_F=$nf R=$r = $pf / $gd"
 done
 
-# --compare-at spent: R's SGD run gets the budget that the ParaFlowS run actually spent.
-"$bin" table --table 1 --batch-sizes 10 --etas 0.1 --budgets 1e5 --nfs 10 --ng 100 \
-  --paper-csv "$src/docs/paper_tables.csv" --compare-at spent --runs-dir spent --output s >out9.txt 2>err9.txt || fail "--compare-at spent: $(cat err9.txt)"
+# --compare-at spent: R's SGD run gets the budget that the ParaFlowS run actually spent. The
+# reference runs of a seed are one SGD run resumed from budget to budget; each must equal a fresh
+# SGD run with that budget, to the last bit.
+spent_args=(table --table 1 --batch-sizes 10 --etas 0.1 --budgets 1e5 --nfs 10,1000 --ng 100
+            --paper-csv "$src/docs/paper_tables.csv" --compare-at spent)
+"$bin" "${spent_args[@]}" --runs-dir spent --output s >out9.txt 2>err9.txt || fail "--compare-at spent: $(cat err9.txt)"
 grep -q 'L_GD of R at the budget ParaFlowS spent' s.md || fail "s.md does not name the comparison"
 spent_of() {  # the last entry of /history/budget
   h5dump -d /history/budget -m %.17g "$1" | sed -n 's/^ *([0-9]*): //p' | tr ',' '\n' |
     tr -d ' ' | grep -E '^[0-9]+$' | tail -1
 }
 limit_of() { h5dump -a /options/budget "$1" | sed -n 's/^ *(0): \([0-9.e+]*\)$/\1/p'; }
-pf_file=spent/table1_batch10_eta0.1_budget1e5_seed1_nf10.h5
-ref_file=spent/table1_batch10_eta0.1_budget1e5_seed1_sgd_nf10.h5
-[ -e "$ref_file" ] || fail "no SGD run at the spent budget: $(ls spent)"
-pf_spent=$(spent_of "$pf_file")
-[ -n "$pf_spent" ] && [ "$pf_spent" -lt 100000 ] || fail "ParaFlowS spent '$pf_spent' of 1e5"
-ref_limit=$(limit_of "$ref_file")
-awk -v a="$ref_limit" -v b="$pf_spent" 'BEGIN { exit !(a + 0 == b + 0) }' ||
-  fail "the reference SGD run's budget is '$ref_limit', ParaFlowS spent $pf_spent"
-r=$(field s.csv 1e5 10 R_median)
-pf=$(loss "$pf_file")
-ref=$(loss "$ref_file")
-awk -v a="$pf" -v b="$ref" -v r="$r" 'BEGIN { exit !(a / b == r + 0) }' ||
-  fail "--compare-at spent: R=$r but L_PF/L_SGD(spent) = $pf / $ref"
-[ "$r" != "$(field t.csv 1e5 10 R_median)" ] || fail "--compare-at spent gave the limit's R"
+for nf in 10 1000; do
+  pf_file=spent/table1_batch10_eta0.1_budget1e5_seed1_nf$nf.h5
+  ref_file=spent/table1_batch10_eta0.1_budget1e5_seed1_sgd_nf$nf.h5
+  [ -e "$ref_file" ] || fail "no SGD run at the spent budget: $(ls spent)"
+  pf_spent=$(spent_of "$pf_file")
+  [ -n "$pf_spent" ] && [ "$pf_spent" -lt 100000 ] || fail "ParaFlowS spent '$pf_spent' of 1e5"
+  ref_limit=$(limit_of "$ref_file")
+  awk -v a="$ref_limit" -v b="$pf_spent" 'BEGIN { exit !(a + 0 == b + 0) }' ||
+    fail "the reference SGD run's budget is '$ref_limit', ParaFlowS spent $pf_spent"
+  r=$(field s.csv 1e5 $nf R_median)
+  pf=$(loss "$pf_file")
+  ref=$(loss "$ref_file")
+  awk -v a="$pf" -v b="$ref" -v r="$r" 'BEGIN { exit !(a / b == r + 0) }' ||
+    fail "--compare-at spent: R=$r but L_PF/L_SGD(spent) = $pf / $ref"
+  [ "$r" != "$(field t.csv 1e5 $nf R_median)" ] || fail "--compare-at spent gave the limit's R"
+  "$bin" run --problem classification --method sgd --batch-size 10 --eta 0.1 --seed 1 \
+    --budget "$pf_spent" --output fresh$nf.h5 >/dev/null 2>err13.txt || fail "fresh SGD: $(cat err13.txt)"
+  fresh=$(loss fresh$nf.h5)
+  [ -n "$fresh" ] && [ "$fresh" = "$ref" ] ||
+    fail "N_F=$nf: SGD resumed to budget $pf_spent ends at $ref, a fresh run at '$fresh'"
+  echo "ok: --compare-at spent, N_F=$nf: R=$r = $pf / $ref, SGD budget $pf_spent (= a fresh run)"
+done
+# Without --runs-dir the chain's run files go to a scratch folder, removed after; same rows.
+mkdir scratch
+TMPDIR=$PWD/scratch "$bin" "${spent_args[@]}" --output s2 >/dev/null 2>err14.txt || fail "--compare-at spent without --runs-dir: $(cat err14.txt)"
+[ "$(values s.csv)" = "$(values s2.csv)" ] || fail "without --runs-dir: $(cat s2.csv) vs $(cat s.csv)"
+[ -z "$(ls -d scratch/paraflow-table-* 2>/dev/null)" ] || fail "scratch files left: $(ls -R scratch)"
 "$bin" "${args[@]}" --compare-at half >/dev/null 2>err10.txt
 [ $? -eq 2 ] && grep -q 'compare-at' err10.txt || fail "--compare-at half: $(cat err10.txt)"
-echo "ok: --compare-at spent: R=$r = $pf / $ref, SGD budget $pf_spent"
+echo "ok: --compare-at spent without --runs-dir: same rows, no files left"
 
 # A rerun computes nothing and leaves the CSV alone.
 cp t.csv before.csv
