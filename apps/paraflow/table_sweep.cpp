@@ -94,8 +94,9 @@ std::vector<Trained> sgd_at_budgets(const RunConfig& sgd, const std::vector<std:
     if (previous < budgets.size() && out[previous].diverged) {
       out[i] = out[previous];
       out[i].seconds = 0;
-      std::filesystem::copy_file(outputs[previous], outputs[i],
-                                 std::filesystem::copy_options::overwrite_existing);
+      if (!outputs[i].empty())
+        std::filesystem::copy_file(outputs[previous], outputs[i],
+                                   std::filesystem::copy_options::overwrite_existing);
     } else {
       RunConfig stage = sgd;
       if (previous < budgets.size()) {
@@ -184,11 +185,14 @@ Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
   std::vector<std::string> names(budgets.size(), "sgd");
   for (std::size_t k = flows.size(); k-- > 0;)  // the first N_F names its budget's file
     if (stage_of(k) + 1 < budgets.size()) names[stage_of(k)] = "sgd_nf" + std::to_string(c.nfs[k]);
+  // Only the files that a later budget resumes need a scratch folder; the limit's is "sgd".
   std::optional<ScratchDir> scratch;
-  if (s.runs_dir.empty()) scratch.emplace("paraflow-table-" + std::to_string(::getpid()));
+  if (s.runs_dir.empty() && budgets.size() > 1)
+    scratch.emplace("paraflow-table-" + std::to_string(::getpid()));
   std::vector<std::string> outputs;
-  for (const auto& name : names)
-    outputs.push_back(scratch ? scratch->file(name + ".h5") : run_file(s, c, seed, name));
+  for (std::size_t i = 0; i + 1 < budgets.size(); ++i)
+    outputs.push_back(scratch ? scratch->file(names[i] + ".h5") : run_file(s, c, seed, names[i]));
+  outputs.push_back(run_file(s, c, seed, "sgd"));
   const std::vector<Trained> references = sgd_at_budgets(sgd, budgets, outputs, s.grid.num_samples);
 
   double sgd_seconds = 0;
