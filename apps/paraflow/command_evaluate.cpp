@@ -21,8 +21,8 @@ void read_referenced_data(RunRecord& r, const std::string& path, bool cross_entr
   const std::string targets =
       r.options.count("targets") ? attribute<std::string>(r.options, path + ": /options", "targets")
                                  : std::string();
-  const Dataset data = read_dataset(
-      ref.file, {parse_names(targets), cross_entropy, cross_entropy ? r.network.layers().back() : 0});
+  const Dataset data = read_dataset(ref.file, {parse_names(targets), cross_entropy,
+                                               cross_entropy ? r.network.layers().back() : 0});
   if (data.sha256 != ref.sha256)
     throw std::invalid_argument(path + ": its data file " + ref.file +
                                 " changed since the run (sha256 " + data.sha256.substr(0, 16) +

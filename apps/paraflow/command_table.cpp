@@ -57,7 +57,11 @@ po::options_description table_options() {
                             "beside the installed program, else docs/paper_tables.csv of the "
                             "source tree)")
     ("output", text(""), "PREFIX: writes PREFIX.csv and PREFIX.md (default: table<N>)")
-    ("runs-dir", text(""), "keep every run's HDF5 run file in this directory")
+    ("runs-dir", text(""), "keep every run's HDF5 run file in this directory; a run whose file "
+                           "is there with the same options is read back, or resumed if it is "
+                           "a checkpoint, instead of run again")
+    ("checkpoint-every", text("0"), "seconds between checkpoints of each run's file in --runs-dir "
+                                    "(0: at its end only); a killed sweep resumes its runs there")
     ("cells-of", text(""), "I/N: only cells with index % N == I, into PREFIX.partI.csv "
                            "(a SLURM array task)")
     ("merge", po::bool_switch(), "compute nothing: merge PREFIX.part*.csv into PREFIX.csv and "
@@ -132,6 +136,11 @@ TableOptions options_from(const po::variables_map& v) {
   o.sweep.compare_at_spent = compare_at == "spent";
   o.sweep.reduction = v["reduction"].as<std::string>();
   o.sweep.runs_dir = v["runs-dir"].as<std::string>();
+  o.sweep.checkpoint_every =
+      finite_real("checkpoint-every", v["checkpoint-every"].as<std::string>());
+  if (o.sweep.checkpoint_every < 0) throw UsageError("--checkpoint-every must be >= 0");
+  if (o.sweep.checkpoint_every > 0 && o.sweep.runs_dir.empty())
+    throw UsageError("--checkpoint-every needs --runs-dir (where the checkpoints go)");
   o.paper_csv = v["paper-csv"].as<std::string>();
   o.prefix = v["output"].as<std::string>();
   if (o.prefix.empty()) o.prefix = "table" + std::to_string(g.table);
@@ -241,11 +250,16 @@ int command_table(const std::vector<std::string>& args) {
         o.merge ? 0 : cells.size(), o.merge ? 0 : cells.size() * o.sweep.seeds.size(), ranks,
         files.output_csv().c_str());
   std::fflush(stdout);
-  if (!o.merge)
-    run_sweep(o.sweep, cells, MPI_COMM_WORLD, [&](const TableRow& computed) {
+  if (!o.merge) {
+    const SweepRuns runs = run_sweep(o.sweep, cells, MPI_COMM_WORLD, [&](const TableRow& computed) {
       const TableRow row = files.append(computed);
       print_row(row);
     });
+    if (root)
+      std::printf("runs computed=%lld reused=%lld resumed=%lld%s\n", (long long)runs.computed,
+                  (long long)runs.reused, (long long)runs.resumed,
+                  o.sweep.runs_dir.empty() ? "" : (" runs_dir=" + o.sweep.runs_dir).c_str());
+  }
   if (root) files.finish();
   return 0;
 }

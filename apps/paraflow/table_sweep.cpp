@@ -11,7 +11,6 @@
 #include <numeric>
 #include <optional>
 
-#include "paraflow/core/timer.hpp"
 #include "paraflow/driver/run.hpp"
 
 namespace paraflow::cli {
@@ -39,25 +38,86 @@ std::string run_file(const SweepSettings& s, const SweepCell& c, std::uint64_t s
   return (std::filesystem::path(s.runs_dir) / name).string();
 }
 
+// Where a run's result came from: --runs-dir keeps a sweep's work, so a run whose file is there
+// with the same options is read back (finished) or resumed (a checkpoint), not run again.
+enum class Source { computed, reused, resumed, copied };
+
 struct Trained {
-  double loss, seconds;
+  double loss;
+  double seconds;  ///< the run's wall time as its state records it (over resumes)
   std::int64_t spent;
   double initial = 0;  ///< L(W_0)
   bool diverged = false;
+  Source source = Source::computed;
 };
 
 // The final full loss, wall time and budget spent of one run. A diverged run keeps its last
 // finite weights, and that loss is what the table compares (as the paper's would, a number).
 // A run stopped at a fixed point has the weights Alg. 2 as written ends with, not its spending.
-Trained train(RunConfig config, std::int64_t num_samples) {
-  const double start = now_seconds();
-  const RunResult run = run_training(std::move(config), MPI_COMM_SELF, nullptr);
+Trained trained_of(const RunResult& run, std::int64_t num_samples, Source source) {
   const RunConfig& c = run.config;
   std::int64_t spent = run.state.budget.spent;
   if (run.reason == StopReason::fixed_point)
     spent = spent_as_written(c.batch_size, c.nf, num_samples, c.ng, c.budget, spent);
-  return {run.state.loss, now_seconds() - start, spent, run.history.front().loss,
-          run.reason == StopReason::diverged};
+  return {run.state.loss,
+          run.state.wall_time,
+          spent,
+          run.history.front().loss,
+          run.reason == StopReason::diverged,
+          source};
+}
+
+std::string text_of(const Attribute& value) {
+  if (const auto* real = std::get_if<double>(&value)) return format_real(*real);
+  if (const auto* whole = std::get_if<std::int64_t>(&value)) return std::to_string(*whole);
+  const auto& string = std::get<std::string>(value);
+  return string.empty() ? "''" : string;
+}
+
+// A kept run file must be the run this sweep wants; any other (another --ng, --accept-first or
+// --reduction given the same --runs-dir) is refused rather than overwritten. A run that diverged
+// within a smaller budget is also the run with this one (it stops there either way).
+void check_same_run(RunConfig wanted, const RunResult& kept, std::int64_t num_samples,
+                    const std::string& file) {
+  if (kept.reason == StopReason::diverged && kept.config.budget <= wanted.budget)
+    wanted.budget = kept.config.budget;
+  wanted.resolve(num_samples);
+  const Attributes want = wanted.to_attributes(), have = kept.config.to_attributes();
+  for (const auto& [name, value] : want) {
+    if (name == "output" || name == "resume" || name == "checkpoint-every" ||
+        name == "log-interval" || name == "wall-time")
+      continue;  // where and how a run was written, not what it computed
+    if (have.at(name) != value)
+      throw std::runtime_error(file + " holds a run with --" + name + " " + text_of(have.at(name)) +
+                               ", not " + text_of(value) +
+                               " as this sweep's: give another --runs-dir, or remove the file");
+  }
+}
+
+// Runs `wanted` (its output set: a --runs-dir or scratch file), or continues `from` (a run file
+// of the same run with a smaller budget) to wanted.budget. A file already at wanted.output with
+// wanted's options is read back when it finished and resumed when it is a checkpoint.
+Trained train(const RunConfig& wanted, std::int64_t num_samples, const std::string& from = "") {
+  RunConfig config = wanted;
+  auto continue_from = [&](const std::string& file) {
+    config = RunConfig{};  // a resume keeps the recorded options
+    config.resume = file;
+    config.budget = wanted.budget;
+    config.output = wanted.output;
+    config.checkpoint_every = wanted.checkpoint_every;
+  };
+  Source source = Source::computed;
+  if (!wanted.output.empty() && std::filesystem::exists(wanted.output)) {
+    const RunResult kept = read_run_result(wanted.output);
+    check_same_run(wanted, kept, num_samples, wanted.output);
+    if (kept.reason != StopReason::signal && kept.reason != StopReason::wall_time)
+      return trained_of(kept, num_samples, Source::reused);
+    continue_from(wanted.output);
+    source = Source::resumed;
+  } else if (!from.empty()) {
+    continue_from(from);
+  }
+  return trained_of(run_training(std::move(config), MPI_COMM_SELF, nullptr), num_samples, source);
 }
 
 // A folder for the run files that chain SGD's budgets when the sweep keeps none, removed after.
@@ -94,23 +154,21 @@ std::vector<Trained> sgd_at_budgets(const RunConfig& sgd, const std::vector<std:
     if (previous < budgets.size() && out[previous].diverged) {
       out[i] = out[previous];
       out[i].seconds = 0;
+      out[i].source = Source::copied;
       if (!outputs[i].empty())
         std::filesystem::copy_file(outputs[previous], outputs[i],
                                    std::filesystem::copy_options::overwrite_existing);
     } else {
       RunConfig stage = sgd;
-      if (previous < budgets.size()) {
-        stage = RunConfig{};  // a resume keeps the recorded options
-        stage.resume = outputs[previous];
-      }
       stage.budget = budgets[i];
       stage.output = outputs[i];
-      out[i] = train(stage, num_samples);
+      out[i] = train(stage, num_samples, previous < budgets.size() ? outputs[previous] : "");
     }
     previous = i;
   }
   for (std::size_t i = 0; i < budgets.size(); ++i)
-    if (budgets[i] == 0) out[i] = {out.back().initial, 0.0, 0, out.back().initial};
+    if (budgets[i] == 0)
+      out[i] = {out.back().initial, 0.0, 0, out.back().initial, false, Source::copied};
   return out;
 }
 
@@ -120,18 +178,29 @@ std::vector<Trained> sgd_at_budgets(const RunConfig& sgd, const std::vector<std:
 // G; F(W_0) is bitwise the first N_F steps of SGD (the same batches, docs/algorithms.md), i.e. an
 // SGD run with budget d_B N_F. Line 8 keeps W_0 unless L(f_0) < L(W_0) (--accept-first: unless
 // L(f_0) is not finite). Spent: d_B N_F (0 when F diverged, as ParaFlowS stops before charging).
-Trained fine_alone(RunConfig sgd, std::int64_t nf, bool accept_first) {
-  sgd.budget = sgd.batch_size * nf;
-  const double start = now_seconds();
-  const RunResult run = run_training(std::move(sgd), MPI_COMM_SELF, nullptr);
-  const double initial = run.history.front().loss;  // L(W_0): the first entry is the start
-  const bool diverged = run.reason == StopReason::diverged;
-  const double f0 = run.state.loss;
-  const bool accept = !diverged && (f0 < initial || (accept_first && std::isfinite(f0)));
-  return {accept ? f0 : initial, now_seconds() - start, diverged ? 0 : run.state.budget.spent};
+Trained fine_alone(const RunConfig& fine, bool accept_first, std::int64_t num_samples) {
+  Trained f = train(fine, num_samples);
+  const double f0 = f.loss;
+  const bool accept = !f.diverged && (f0 < f.initial || (accept_first && std::isfinite(f0)));
+  f.loss = accept ? f0 : f.initial;
+  if (f.diverged) f.spent = 0;
+  return f;
 }
 
-Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
+void count(const Trained& run, SweepRuns& runs) {
+  if (run.source == Source::computed) ++runs.computed;
+  if (run.source == Source::reused) ++runs.reused;
+  if (run.source == Source::resumed) ++runs.resumed;
+}
+
+// The runs of a (cell, seed) job: SGD at the cell's budget, and per N_F ParaFlowS, or F alone
+// (SGD to d_B N_F), or nothing ("–").
+struct JobPlan {
+  RunConfig sgd;
+  std::vector<std::optional<RunConfig>> flows;
+};
+
+JobPlan plan_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
   RunConfig base;
   base.problem = s.grid.problem;
   base.batch_size = c.batch_size;
@@ -139,33 +208,75 @@ Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
   base.budget = c.budget;
   base.seed = seed;
   base.reduction = s.reduction;
-  RunConfig sgd = base;
-  sgd.method = "sgd";
-  sgd.output = run_file(s, c, seed, "sgd");
-
-  std::vector<std::optional<Trained>> flows;  // nullopt: "–"
+  base.checkpoint_every = s.checkpoint_every;
+  JobPlan plan{base, {}};
+  plan.sgd.method = "sgd";
+  plan.sgd.output = run_file(s, c, seed, "sgd");
   for (auto nf : c.nfs) {
     // Checked here, not left to run_training's "cannot pay": a "–" cell is a result, not an error.
     if (is_dash(s.dash_rule, c.batch_size, nf, s.grid.num_samples, s.ng, c.budget)) {
-      flows.emplace_back();
+      plan.flows.emplace_back();
       continue;
     }
     // N_G capped to what one iteration can pay for (only under the paper's rule: the budget
     // pays for F but not for F and N_G coarse steps); 0: F alone.
     const std::int64_t ng = affordable_ng(c.batch_size, nf, s.grid.num_samples, s.ng, c.budget);
+    RunConfig run = ng >= 1 ? base : plan.sgd;
     if (ng >= 1) {
-      RunConfig pf = base;
-      pf.method = "paraflows";
-      pf.nf = nf;
-      pf.ng = ng;
-      pf.accept_first = s.accept_first;
-      pf.output = run_file(s, c, seed, "nf" + std::to_string(nf));
-      flows.push_back(train(pf, s.grid.num_samples));
+      run.method = "paraflows";
+      run.nf = nf;
+      run.ng = ng;
+      run.accept_first = s.accept_first;
+      run.output = run_file(s, c, seed, "nf" + std::to_string(nf));
     } else {
-      RunConfig fine = sgd;
-      fine.output = run_file(s, c, seed, "nf" + std::to_string(nf) + "_fine");
-      flows.push_back(fine_alone(fine, nf, s.accept_first));
+      run.budget = c.batch_size * nf;
+      run.output = run_file(s, c, seed, "nf" + std::to_string(nf) + "_fine");
     }
+    plan.flows.push_back(run);
+  }
+  return plan;
+}
+
+// Why the kept files of this rank's jobs cannot serve the sweep ("" when they can), checked
+// before any run so that a wrong --runs-dir is one line and no work lost. SGD's runs at the
+// budgets ParaFlowS spent (sgd_nf*) are checked for everything but that budget.
+std::string check_runs_dir(const SweepSettings& s, const std::vector<SweepCell>& cells,
+                           const std::vector<Job>& jobs) {
+  auto check = [&](RunConfig wanted, bool any_budget) {
+    if (wanted.output.empty() || !std::filesystem::exists(wanted.output)) return;
+    const RunResult kept = read_run_result(wanted.output);
+    if (any_budget) wanted.budget = kept.config.budget;
+    check_same_run(wanted, kept, s.grid.num_samples, wanted.output);
+  };
+  try {
+    for (const Job& job : jobs) {
+      const SweepCell& c = cells[job.cell];
+      const JobPlan plan = plan_job(s, c, job.seed);
+      check(plan.sgd, false);
+      for (std::size_t k = 0; k < plan.flows.size(); ++k) {
+        if (plan.flows[k]) check(*plan.flows[k], false);
+        RunConfig spent = plan.sgd;
+        spent.output = run_file(s, c, job.seed, "sgd_nf" + std::to_string(c.nfs[k]));
+        check(spent, true);
+      }
+    }
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed, SweepRuns& runs) {
+  const JobPlan plan = plan_job(s, c, seed);
+  const RunConfig& sgd = plan.sgd;
+  std::vector<std::optional<Trained>> flows;  // nullopt: "–"
+  for (const auto& run : plan.flows) {
+    if (!run)
+      flows.emplace_back();
+    else if (run->method == "paraflows")
+      flows.push_back(train(*run, s.grid.num_samples));
+    else
+      flows.push_back(fine_alone(*run, s.accept_first, s.grid.num_samples));
   }
 
   // R's denominators: SGD at the limit and (--compare-at spent) at each budget ParaFlowS spent,
@@ -196,7 +307,12 @@ Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed) {
   const std::vector<Trained> references = sgd_at_budgets(sgd, budgets, outputs, s.grid.num_samples);
 
   double sgd_seconds = 0;
-  for (const auto& r : references) sgd_seconds += r.seconds;
+  for (const auto& r : references) {
+    sgd_seconds += r.seconds;
+    count(r, runs);
+  }
+  for (const auto& flow : flows)
+    if (flow) count(*flow, runs);
   const Trained& gd = references.back();
   Result result{gd.loss, sgd_seconds};
   for (std::size_t k = 0; k < flows.size(); ++k) {
@@ -297,10 +413,26 @@ class Collector {
   std::map<std::size_t, std::vector<Result>> results_;
 };
 
+// The lowest rank's non-empty `error`, on every rank ("" when no rank has one).
+std::string first_error(const std::string& error, MPI_Comm comm) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  int first = error.empty() ? size : rank;
+  MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, comm);
+  if (first == size) return "";
+  std::string text = error;
+  unsigned long long length = text.size();
+  MPI_Bcast(&length, 1, MPI_UNSIGNED_LONG_LONG, first, comm);
+  text.resize(length);
+  MPI_Bcast(text.data(), int(length), MPI_CHAR, first, comm);
+  return text;
+}
+
 }  // namespace
 
-void run_sweep(const SweepSettings& s, const std::vector<SweepCell>& cells, MPI_Comm comm,
-               const std::function<void(const TableRow&)>& on_row) {
+SweepRuns run_sweep(const SweepSettings& s, const std::vector<SweepCell>& cells, MPI_Comm comm,
+                    const std::function<void(const TableRow&)>& on_row) {
   int rank = 0, size = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
@@ -308,9 +440,17 @@ void run_sweep(const SweepSettings& s, const std::vector<SweepCell>& cells, MPI_
   for (std::size_t c = 0; c < cells.size(); ++c)
     for (auto seed : s.seeds) jobs.push_back({c, seed});
   const std::vector<int> owner = assign(s, cells, jobs, size);
-  if (!s.runs_dir.empty()) std::filesystem::create_directories(s.runs_dir);
+  if (!s.runs_dir.empty()) {
+    std::filesystem::create_directories(s.runs_dir);
+    std::vector<Job> mine;
+    for (std::size_t j = 0; j < jobs.size(); ++j)
+      if (owner[j] == rank) mine.push_back(jobs[j]);
+    const std::string error = first_error(check_runs_dir(s, cells, mine), comm);
+    if (!error.empty()) throw std::invalid_argument(error);
+  }
 
   Collector collector(s, cells, on_row);
+  SweepRuns runs;
   std::size_t remote = 0;
   for (std::size_t j = 0; j < jobs.size(); ++j) remote += owner[j] != 0;
   // Rank 0 writes a row as soon as its cell is complete, so it takes in what the others sent
@@ -335,7 +475,7 @@ void run_sweep(const SweepSettings& s, const std::vector<SweepCell>& cells, MPI_
   try {
     for (std::size_t j = 0; j < jobs.size(); ++j) {
       if (owner[j] != rank) continue;
-      Result result = run_job(s, cells[jobs[j].cell], jobs[j].seed);
+      Result result = run_job(s, cells[jobs[j].cell], jobs[j].seed, runs);
       if (rank == 0) {
         collector.add(jobs[j], result);
         receive(false);
@@ -351,7 +491,9 @@ void run_sweep(const SweepSettings& s, const std::vector<SweepCell>& cells, MPI_
     std::cerr << "paraflow: error: rank " << rank << ": " << e.what() << std::endl;
     MPI_Abort(comm, 1);
   }
-  MPI_Barrier(comm);
+  std::int64_t mine[3] = {runs.computed, runs.reused, runs.resumed}, all[3] = {0, 0, 0};
+  MPI_Reduce(mine, all, 3, MPI_INT64_T, MPI_SUM, 0, comm);
+  return {all[0], all[1], all[2]};
 }
 
 }  // namespace paraflow::cli

@@ -27,6 +27,14 @@ struct SweepSettings {
   bool compare_at_spent = false;
   std::string reduction;  ///< "" = the problem's paper preset
   std::string runs_dir;   ///< "" = keep no run files
+  /// Seconds between checkpoints of each run's file in runs_dir (0: only at its end). A kept
+  /// file with the sweep's options is read back when finished, resumed when a checkpoint.
+  double checkpoint_every = 0;
+};
+
+/// How many runs a sweep computed, read back from --runs-dir, or resumed from a checkpoint there.
+struct SweepRuns {
+  std::int64_t computed = 0, reused = 0, resumed = 0;
 };
 
 /// A (batch size, eta_F, budget) cell and the N_F whose rows it still lacks.
@@ -40,8 +48,9 @@ struct SweepCell {
 /// Collective over `comm`: every rank passes the same cells. Rank 0 gets each finished row
 /// (without the paper's values) through `on_row`, a cell's rows together once all its seeds are
 /// in. A row's `seconds` is the wall time of its ParaFlowS runs plus an equal share of the cell's
-/// SGD runs, summed over seeds, so the column adds up to the sweep's compute time.
-void run_sweep(const SweepSettings& settings, const std::vector<SweepCell>& cells, MPI_Comm comm,
-               const std::function<void(const TableRow&)>& on_row);
+/// SGD runs, summed over seeds, so the column adds up to the sweep's compute time (a run read
+/// back from --runs-dir counts its recorded wall time). Returns, on rank 0, the runs of all ranks.
+SweepRuns run_sweep(const SweepSettings& settings, const std::vector<SweepCell>& cells,
+                    MPI_Comm comm, const std::function<void(const TableRow&)>& on_row);
 
 }  // namespace paraflow::cli

@@ -29,6 +29,13 @@ std::string to_string(StopReason reason) {
   return "?";
 }
 
+StopReason parse_stop_reason(const std::string& name) {
+  for (auto r : {StopReason::budget, StopReason::max_iterations, StopReason::wall_time,
+                 StopReason::signal, StopReason::diverged, StopReason::fixed_point})
+    if (to_string(r) == name) return r;
+  throw std::invalid_argument("unknown stop reason '" + name + "'");
+}
+
 bool StopRules::history_due(std::int64_t iteration) const {
   std::int64_t every = history_every;
   if (history_log_spacing) {

@@ -287,6 +287,25 @@ RunRecord make_record(const RunConfig& config, const NetworkProblem& problem, co
   return r;
 }
 
+RunResult read_run_result(const std::string& path) {
+  const RunRecord record = read_run_file(path);
+  return in_file(path, [&] {
+    RunResult r;
+    r.config = RunConfig::from_attributes(record.options);
+    r.state = state_from(record, r.config.budget);
+    r.history = record.history;
+    const auto reason = attribute<std::string>(record.state, "/state", "stop_reason");
+    try {
+      r.reason = parse_stop_reason(reason);
+    } catch (const std::invalid_argument& e) {
+      throw RunFileError(std::string("/state stop_reason: ") + e.what());
+    }
+    if (record.options.count("ranks"))
+      r.ranks = attribute<std::int64_t>(record.options, "/options", "ranks");
+    return r;
+  });
+}
+
 RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
                        const std::string& command_line, const volatile int* stop_flag) {
   int rank = 0, size = 1;

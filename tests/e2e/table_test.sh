@@ -4,7 +4,8 @@
 # under a second): the CSV's columns, the "–" rules (worst-case, and the default paper rule with
 # N_G capped and F alone), R against the run files, no recomputation on a rerun, resume after a
 # cut line, --cells-of + merge, 2 MPI ranks agree (with mpiexec), and scripts/plot-table (with
-# python3-matplotlib), and --compare-at spent against its run files.
+# python3-matplotlib), --compare-at spent against its run files, and --runs-dir's kept runs
+# (read back, a checkpoint resumed, another run's file refused, --checkpoint-every).
 source "$(dirname "$0")/common.sh"
 case $1 in */*) bin=$(readlink -f "$1") ;; *) bin=$1 ;; esac
 src=$(readlink -f "$2")
@@ -123,6 +124,58 @@ TMPDIR=$PWD/scratch "$bin" "${spent_args[@]}" --output s2 >/dev/null 2>err14.txt
 [ $? -eq 2 ] && grep -q 'compare-at' err10.txt || fail "--compare-at half: $(cat err10.txt)"
 echo "ok: --compare-at spent without --runs-dir: same rows, no files left"
 
+# --runs-dir keeps the sweep's work: a run whose file is there with the same options is read
+# back, not run again (its file left as it is), and gives the same rows.
+(cd spent && md5sum ./*.h5) >spent.md5
+"$bin" "${spent_args[@]}" --runs-dir spent --output s3 >out15.txt 2>err15.txt || fail "reuse: $(cat err15.txt)"
+grep -q '^runs computed=0 reused=[1-9][0-9]* resumed=0 runs_dir=spent$' out15.txt ||
+  fail "reuse: $(grep '^runs ' out15.txt)"
+(cd spent && md5sum -c --quiet ../spent.md5) || fail "reuse rewrote run files"
+[ "$(values s.csv)" = "$(values s3.csv)" ] || fail "reused rows differ: $(cat s3.csv)"
+echo "ok: --runs-dir reused: $(grep '^runs ' out15.txt)"
+# A checkpoint there (here a run stopped by --wall-time 0) is resumed, to the same rows.
+pf_file=spent/table1_batch10_eta0.1_budget1e5_seed1_nf10.h5
+"$bin" run --problem classification --method paraflows --batch-size 10 --eta 0.1 --nf 10 --ng 100 \
+  --budget 1e5 --seed 1 --wall-time 0 --output "$pf_file" >/dev/null 2>err16.txt || fail "checkpoint: $(cat err16.txt)"
+"$bin" "${spent_args[@]}" --runs-dir spent --output s4 >out16.txt 2>err16.txt || fail "resume: $(cat err16.txt)"
+grep -q '^runs computed=0 reused=[1-9][0-9]* resumed=1 ' out16.txt || fail "resume: $(grep '^runs ' out16.txt)"
+[ "$(values s.csv)" = "$(values s4.csv)" ] || fail "resumed rows differ: $(cat s4.csv)"
+echo "ok: a checkpoint in --runs-dir resumed: $(grep '^runs ' out16.txt)"
+# A file of another run (here without --accept-first) is refused, not overwritten.
+"$bin" "${spent_args[@]}" --accept-first --runs-dir spent --output s5 >/dev/null 2>err17.txt
+rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l <err17.txt)" -eq 1 ] && grep -q 'holds a run with --accept-first 0, not 1' err17.txt ||
+  fail "another run's file: exit $rc: $(cat err17.txt)"
+(cd spent && md5sum -c --quiet ../spent.md5 2>/dev/null | grep -v nf10.h5) && fail "refused sweep changed files"
+echo "ok: another run's file -> $(cat err17.txt)"
+# --checkpoint-every writes checkpoints as runs go (the same rows); it needs --runs-dir.
+"$bin" "${spent_args[@]}" --runs-dir ckpt --checkpoint-every 0.001 --output s6 >/dev/null 2>err18.txt ||
+  fail "--checkpoint-every: $(cat err18.txt)"
+[ "$(values s.csv)" = "$(values s6.csv)" ] || fail "--checkpoint-every rows differ: $(cat s6.csv)"
+"$bin" "${spent_args[@]}" --checkpoint-every 60 --output s7 >/dev/null 2>err19.txt
+[ $? -eq 2 ] && grep -q 'checkpoint-every needs --runs-dir' err19.txt || fail "--checkpoint-every alone: $(cat err19.txt)"
+echo "ok: --checkpoint-every 0.001: same rows; without --runs-dir: $(cat err19.txt)"
+
+# Variants share their common runs: --compare-at spent into the --runs-dir of a sweep at the
+# limit runs only SGD at the two spent budgets; its ParaFlowS runs and SGD at 1e5 are read back.
+"$bin" table --table 1 --batch-sizes 10 --etas 0.1 --budgets 1e5 --nfs 10,1000 --ng 100 \
+  --paper-csv "$src/docs/paper_tables.csv" --runs-dir shared --output w >/dev/null 2>err21.txt ||
+  fail "sweep at the limit: $(cat err21.txt)"
+"$bin" "${spent_args[@]}" --runs-dir shared --output s8 >out21.txt 2>err21.txt || fail "shared: $(cat err21.txt)"
+grep -q '^runs computed=2 reused=3 resumed=0 ' out21.txt || fail "shared runs: $(grep '^runs ' out21.txt)"
+[ "$(values s.csv)" = "$(values s8.csv)" ] || fail "shared-run rows differ: $(cat s8.csv)"
+echo "ok: --compare-at spent after a sweep at the limit: $(grep '^runs ' out21.txt)"
+
+# Where SGD diverges before the first spent budget, the later budgets' files are copies of that
+# run (it stops there whatever its budget): a rerun reads them back too.
+diverging=(table --table 3 --batch-sizes 10 --etas 1 --budgets 1e4 --nfs 10,100 --ng 10
+           --compare-at spent --runs-dir dv)
+"$bin" "${diverging[@]}" --output dv1 >/dev/null 2>err22.txt || fail "diverging SGD: $(cat err22.txt)"
+"$bin" "${diverging[@]}" --output dv2 >out22.txt 2>err22.txt || fail "diverging SGD, rerun: $(cat err22.txt)"
+grep -q '^runs computed=0 reused=3 resumed=0 ' out22.txt || fail "diverged reuse: $(grep '^runs ' out22.txt)"
+[ "$(values dv1.csv)" = "$(values dv2.csv)" ] || fail "diverged reuse rows differ: $(cat dv2.csv)"
+echo "ok: SGD diverged before the spent budgets, rerun: $(grep '^runs ' out22.txt)"
+
 # A rerun computes nothing and leaves the CSV alone.
 cp t.csv before.csv
 "$bin" "${args[@]}" --runs-dir runs --output t >out2.txt 2>err2.txt || fail "rerun: $(cat err2.txt)"
@@ -156,6 +209,12 @@ if [ -n "$mpiexec" ]; then
     fail "mpiexec -n 2: $(cat out5.txt)"
   [ "$(values m.csv)" = "$(values before.csv)" ] || fail "2 ranks differ: $(cat m.csv)"
   echo "ok: 2 ranks, same values"
+  "$mpiexec" "${flags[@]}" -n 2 "$bin" "${spent_args[@]}" --accept-first --runs-dir spent --output m2 \
+    >out20.txt 2>err20.txt
+  rc=$?
+  [ $rc -eq 2 ] && [ "$(grep -c '^paraflow: error:' err20.txt)" -eq 1 ] &&
+    grep -q 'holds a run with --accept-first 0, not 1' err20.txt || fail "2 ranks, another run's file: exit $rc: $(cat err20.txt)"
+  echo "ok: 2 ranks, another run's file: exit 2, one line"
 else
   echo "skip: no mpiexec"
 fi

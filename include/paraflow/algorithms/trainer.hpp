@@ -15,6 +15,8 @@ namespace paraflow {
 
 enum class StopReason { budget, max_iterations, wall_time, signal, diverged, fixed_point };
 std::string to_string(StopReason reason);
+/// The inverse of to_string; std::invalid_argument for any other name.
+StopReason parse_stop_reason(const std::string& name);
 
 struct StopRules {
   std::int64_t max_iterations = -1;  ///< < 0: no limit

@@ -42,6 +42,12 @@ bool embeds_data(const RunConfig& config, Index values);
 RunRecord make_record(const RunConfig& config, const NetworkProblem& problem, const RunResult& run,
                       const std::string& command_line);
 
+/// What the run file at `path` records as its run's result (options, state, history, why it
+/// stopped; `accuracy` is not recomputed), without running anything: a finished run read back,
+/// or a checkpoint (StopReason::signal or wall_time) to decide whether to resume it. Throws
+/// RunFileError naming the file.
+RunResult read_run_result(const std::string& path);
+
 /// Collective over `comm`. Resolves `config` (which must name a method usable on comm's size),
 /// trains, prints progress on `log` (rank 0, nullptr: silent) and, on rank 0, writes
 /// config.output if set. `stop_flag`, when non-null, is polled on rank 0: non-zero asks the run
