@@ -4,7 +4,8 @@
 # file exists, must requeue itself once, resume and end COMPLETED with the loss of an uninterrupted
 # run; array.sbatch (2 cells, one on 2 ranks) and scaling.sbatch (4 ranks) must write their run files;
 # table.sbatch as a 2-task array (2 ranks each) and then as the merge job must give the same table
-# as `paraflow table` run directly.
+# as `paraflow table` run directly; a table with --runs-dir --checkpoint-every sent USR1 must
+# requeue and continue from its runs' files to the same rows.
 # Exit 77 (skipped) when SLURM cannot be installed or started here (no apt, not root, ...).
 set -uo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 PARAFLOW_BINARY SOURCE_DIR" >&2; exit 2; }
@@ -101,7 +102,24 @@ table_id=$(sbatch --parsable --time=5 --array=0-1 --ntasks=2 -o 'table-%a.log' "
   "${tab[@]}" --output tab) || fail "sbatch --array table.sbatch"
 merge_id=$(sbatch --parsable --time=5 --dependency=afterok:"$table_id" -o merge.log "$src/jobscripts/table.sbatch" -- \
   "${tab[@]}" --output tab) || fail "sbatch table.sbatch (merge)"
-echo "submitted: run $run_id, array $array_id, scaling $scaling_id, table $table_id + merge $merge_id ($(elapsed))"
+# A one-cell table (an array of one task) whose runs take seconds, keeping its runs (--runs-dir, --checkpoint-every): sent
+# USR1 once a checkpoint exists, it must requeue and resume that run instead of the whole cell.
+ck=(--table 3 --batch-sizes 1440 --etas 0.001 --budgets 5e5 --nfs 10 --ng 10
+  --paper-csv "$src/docs/paper_tables.csv")
+ck_id=$(sbatch --parsable --time=5 --array=0-0 -o ck.log "$src/jobscripts/table.sbatch" -- \
+  "${ck[@]}" --runs-dir ckruns --checkpoint-every 0.3 --output ck) || fail "sbatch table.sbatch (checkpoints)"
+echo "submitted: run $run_id, array $array_id, scaling $scaling_id, table $table_id + merge $merge_id, checkpointed table $ck_id ($(elapsed))"
+
+# --- USR1 to the checkpointed table once a run file of its exists ------------------------------
+end=$((SECONDS + 60))
+until compgen -G 'ckruns/*.h5' >/dev/null; do
+  state=$(job_field "$ck_id" JobState)
+  case $state in PENDING | RUNNING | CONFIGURING) ;; *) fail "checkpointed table $state before a run file" ;; esac
+  [ $SECONDS -lt $end ] || fail "no ckruns/*.h5 60 s after submitting (job $state)"
+  sleep 0.1
+done
+scancel --signal=USR1 --batch "$ck_id" || fail "scancel --signal=USR1 --batch $ck_id"
+echo "USR1 sent to job $ck_id ($(elapsed))"
 
 # --- USR1 to the run's batch shell once its run file exists ------------------------------------
 end=$((SECONDS + 60))
@@ -187,6 +205,20 @@ for bad in "--output x --merge" "--output x --cells-of 0/2" ""; do
   [ $rc = 2 ] && [ "$(wc -l <bad.txt)" = 1 ] || fail "table.sbatch -- --table 1 $bad: exit $rc, $(cat bad.txt)"
 done
 echo "ok: table array job, 2 tasks on 2 ranks COMPLETED, merge COMPLETED; tab.csv (4 rows) = direct run"
+
+# The checkpointed table: requeued once; the restart took the interrupted sweep's runs from
+# ckruns (read back or resumed), and its rows are an uninterrupted sweep's.
+"$bin" table "${ck[@]}" --output ckdirect >ckdirect.txt 2>&1 || fail "paraflow table: $(tail -n2 ckdirect.txt)"
+wait_done "$ck_id" 150
+[ "$(job_field "$ck_id" JobState)" = COMPLETED ] || fail "checkpointed table: JobState=$(job_field "$ck_id" JobState)"
+[ "$(job_field "$ck_id" Restarts)" = 1 ] || fail "checkpointed table: Restarts=$(job_field "$ck_id" Restarts)"
+grep -q "^table.sbatch: job ${ck_id}_0 restart 1 " ck.log || fail "checkpointed table: no restart 1 in ck.log"
+runs=$(grep '^runs ' ck.log | tail -n1)
+[ "$(field reused "$runs")" -ge 0 ] && [ $(($(field reused "$runs") + $(field resumed "$runs"))) -ge 1 ] ||
+  fail "the restart took no run from ckruns: '$runs'"
+[ "$(values ck.part0.csv)" = "$(values ckdirect.csv)" ] ||
+  fail "ck.part0.csv differs: $(diff <(values ck.part0.csv) <(values ckdirect.csv))"
+echo "ok: checkpointed table requeued once, restart: $runs; rows = an uninterrupted sweep's"
 
 wait_done "$scaling_id" 90
 [ "$(job_field "$scaling_id" JobState)" = COMPLETED ] || fail "scaling: JobState=$(job_field "$scaling_id" JobState)"
