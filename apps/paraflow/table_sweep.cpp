@@ -244,7 +244,12 @@ std::string check_runs_dir(const SweepSettings& s, const std::vector<SweepCell>&
                            const std::vector<Job>& jobs) {
   auto check = [&](RunConfig wanted, bool any_budget) {
     if (wanted.output.empty() || !std::filesystem::exists(wanted.output)) return;
-    const RunResult kept = read_run_result(wanted.output);
+    RunResult kept;
+    try {
+      kept = read_run_result(wanted.output);
+    } catch (const RunFileError& e) {
+      throw std::runtime_error(std::string(e.what()) + "; remove it to run that run again");
+    }
     if (any_budget) wanted.budget = kept.config.budget;
     check_same_run(wanted, kept, s.grid.num_samples, wanted.output);
   };

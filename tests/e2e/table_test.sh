@@ -148,6 +148,13 @@ rc=$?
   fail "another run's file: exit $rc: $(cat err17.txt)"
 (cd spent && md5sum -c --quiet ../spent.md5 2>/dev/null | grep -v nf10.h5) && fail "refused sweep changed files"
 echo "ok: another run's file -> $(cat err17.txt)"
+# A damaged file there: one line naming it, exit 2, nothing run.
+mkdir damaged && cp spent/*.h5 damaged/ && head -c 2000 "$pf_file" >damaged/${pf_file#spent/}
+"$bin" "${spent_args[@]}" --runs-dir damaged --output s9 >out23.txt 2>err23.txt
+rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l <err23.txt)" -eq 1 ] && grep -q "damaged/${pf_file#spent/}: .*corrupt.*remove it" err23.txt &&
+  ! grep -q '^cell ' out23.txt || fail "damaged file in --runs-dir: exit $rc: $(cat err23.txt)"
+echo "ok: damaged file in --runs-dir -> $(cat err23.txt)"
 # --checkpoint-every writes checkpoints as runs go (the same rows); it needs --runs-dir.
 "$bin" "${spent_args[@]}" --runs-dir ckpt --checkpoint-every 0.001 --output s6 >/dev/null 2>err18.txt ||
   fail "--checkpoint-every: $(cat err18.txt)"
