@@ -3,11 +3,15 @@
 //   mpirun -n P build/bench/bench_data_parallel [--problem poisson] [--batch-sizes 64,720,1440]
 //                                               [--seconds S]
 // prints, for Q = 1, 2, 4, ... up to P (the other ranks wait, yielding their cores), the time per
-// gradient, the speed-up over Q = 1, the efficiency and the allreduce's time alone.
+// gradient, the speed-up over Q = 1, the efficiency and the allreduce's time alone; beside it
+// (shm_sum_us) the same sum through a shared-memory window of the Q ranks (each sums its 1/Q of
+// the elements over the ranks' copies, in rank order; two barriers): a candidate to replace the
+// allreduce where all data ranks share a node, measured here before it is used anywhere.
 #include <mpi.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -32,6 +36,70 @@ double seconds_per_call(long reps, MPI_Comm comm, F&& f) {
   for (long i = 0; i < reps; ++i) f();
   MPI_Barrier(comm);
   return (now() - start) / double(reps);
+}
+
+// Sums a vector of `length` doubles over the ranks of `comm` (one node) through one shared window:
+// every rank's copy, then the sums. Deterministic: element i is summed over ranks 0..Q-1 in order.
+class SharedMemorySum {
+ public:
+  SharedMemorySum(MPI_Comm comm, int length) : comm_(comm), length_(length) {
+    MPI_Comm_rank(comm, &rank_);
+    MPI_Comm_size(comm, &size_);
+    const MPI_Aint bytes = rank_ == 0 ? MPI_Aint(size_ + 1) * length * MPI_Aint(sizeof(double)) : 0;
+    double* mine = nullptr;
+    MPI_Win_allocate_shared(bytes, sizeof(double), MPI_INFO_NULL, comm, &mine, &window_);
+    MPI_Aint size = 0;
+    int unit = 0;
+    MPI_Win_shared_query(window_, 0, &size, &unit, &copies_);
+    MPI_Win_lock_all(MPI_MODE_NOCHECK, window_);
+  }
+  ~SharedMemorySum() {
+    MPI_Win_unlock_all(window_);
+    MPI_Win_free(&window_);
+  }
+  void sum(double* values) {
+    double* sums = copies_ + std::size_t(size_) * length_;
+    std::memcpy(copies_ + std::size_t(rank_) * length_, values, length_ * sizeof(double));
+    synchronize();
+    const int begin = int(long(length_) * rank_ / size_),
+              end = int(long(length_) * (rank_ + 1) / size_);
+    for (int i = begin; i < end; ++i) {
+      double total = copies_[i];
+      for (int r = 1; r < size_; ++r) total += copies_[std::size_t(r) * length_ + i];
+      sums[i] = total;
+    }
+    synchronize();
+    std::memcpy(values, sums, length_ * sizeof(double));
+  }
+
+ private:
+  void synchronize() {
+    MPI_Win_sync(window_);
+    MPI_Barrier(comm_);
+    MPI_Win_sync(window_);
+  }
+  MPI_Comm comm_;
+  int length_, rank_ = 0, size_ = 1;
+  MPI_Win window_;
+  double* copies_ = nullptr;
+};
+
+int rank_of_group(MPI_Comm comm) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  return rank;
+}
+
+bool on_one_node(MPI_Comm comm) {
+  MPI_Comm node;
+  MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+  int size = 0, node_size = 0;
+  MPI_Comm_size(comm, &size);
+  MPI_Comm_size(node, &node_size);
+  MPI_Comm_free(&node);
+  int all = node_size == size, every = 0;
+  MPI_Allreduce(&all, &every, 1, MPI_INT, MPI_MIN, comm);
+  return every != 0;
 }
 
 std::vector<Index> parse_sizes(const std::string& text) {
@@ -66,9 +134,9 @@ int main(int argc, char** argv) {
   const Vector w = problem->network().initial_parameters(default_init_scheme(problem_name), 1);
   Vector gradient(problem->num_parameters());
   if (rank == 0)
-    std::printf("problem=%s parameters=%ld ranks=%d\n%-6s %-4s %-12s %-9s %-10s %-12s\n",
+    std::printf("problem=%s parameters=%ld ranks=%d\n%-6s %-4s %-12s %-9s %-10s %-12s %-10s\n",
                 problem_name.c_str(), long(problem->num_parameters()), size, "d_B", "Q",
-                "us/gradient", "speed-up", "efficiency", "allreduce_us");
+                "us/gradient", "speed-up", "efficiency", "allreduce_us", "shm_sum_us");
   for (Index batch_size : parse_sizes(batches)) {
     std::vector<Index> batch(std::min(batch_size, problem->num_samples()));
     std::iota(batch.begin(), batch.end(), Index(0));
@@ -78,7 +146,7 @@ int main(int argc, char** argv) {
       // The first Q ranks compute; the others wait for the end of the row without spinning.
       MPI_Comm group;
       MPI_Comm_split(MPI_COMM_WORLD, rank < Q ? 0 : 1, rank, &group);
-      double row[2] = {0, 0};
+      double row[3] = {0, 0, -1};
       if (rank < Q) {
         DataParallelProblem shared(*problem, group);
         shared.loss_and_gradient(w, batch, gradient);  // warm-up
@@ -95,14 +163,24 @@ int main(int argc, char** argv) {
         row[1] = seconds_per_call(q_reps, group, [&] {
           MPI_Allreduce(MPI_IN_PLACE, sums.data(), int(sums.size()), MPI_DOUBLE, MPI_SUM, group);
         });
+        if (Q > 1 && on_one_node(group)) {
+          SharedMemorySum shm(group, int(sums.size()));
+          Vector check = Vector::Constant(sums.size(), double(rank_of_group(group) + 1));
+          shm.sum(check.data());
+          if (check[0] != double(Q) * (Q + 1) / 2) MPI_Abort(MPI_COMM_WORLD, 1);  // a wrong sum
+          row[2] = seconds_per_call(q_reps, group, [&] { shm.sum(sums.data()); });
+        }
       }
-      broadcast_yielding(row, 2, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+      broadcast_yielding(row, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
       MPI_Bcast(&reps, 1, MPI_LONG, 0, MPI_COMM_WORLD);
       MPI_Comm_free(&group);
       if (Q == 1) one_rank = row[0];
-      if (rank == 0)
-        std::printf("%-6ld %-4d %-12.1f %-9.2f %-10.2f %-12.1f\n", long(batch.size()), Q,
-                    row[0] * 1e6, one_rank / row[0], one_rank / row[0] / Q, row[1] * 1e6);
+      if (rank == 0) {
+        char shm[32] = "-";
+        if (row[2] >= 0) std::snprintf(shm, sizeof shm, "%.1f", row[2] * 1e6);
+        std::printf("%-6ld %-4d %-12.1f %-9.2f %-10.2f %-12.1f %-10s\n", long(batch.size()), Q,
+                    row[0] * 1e6, one_rank / row[0], one_rank / row[0] / Q, row[1] * 1e6, shm);
+      }
     }
   }
   MPI_Finalize();
