@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -364,14 +365,22 @@ std::vector<int> assign(const SweepSettings& s, const std::vector<SweepCell>& ce
   return owner;
 }
 
-// Rank 0: the seeds of each cell as they arrive; a complete cell becomes rows.
+// Rank 0: the seeds of each cell as they arrive, each a progress line (a 1e7 cell takes half an
+// hour); a complete cell becomes rows.
 class Collector {
  public:
-  Collector(const SweepSettings& s, const std::vector<SweepCell>& cells,
+  Collector(const SweepSettings& s, const std::vector<SweepCell>& cells, std::size_t jobs,
             const std::function<void(const TableRow&)>& on_row)
-      : s_(s), cells_(cells), on_row_(on_row) {}
+      : s_(s), cells_(cells), on_row_(on_row), jobs_(jobs) {}
 
   void add(const Job& job, const Result& result) {
+    const SweepCell& c = cells_[job.cell];
+    double seconds = result[1];
+    for (std::size_t k = 0; k < c.nfs.size(); ++k) seconds += result[3 + 3 * k];
+    std::printf("job %zu/%zu table=%d batch=%lld eta=%s budget=%s seed=%llu seconds=%.3f\n",
+                ++done_, jobs_, s_.grid.table, (long long)c.batch_size, format_real(c.eta).c_str(),
+                format_budget(c.budget).c_str(), (unsigned long long)job.seed, seconds);
+    std::fflush(stdout);
     auto& got = results_[job.cell];
     got.push_back(result);
     if (got.size() == s_.seeds.size()) emit(job.cell, got);
@@ -415,6 +424,7 @@ class Collector {
   const SweepSettings& s_;
   const std::vector<SweepCell>& cells_;
   const std::function<void(const TableRow&)>& on_row_;
+  std::size_t jobs_, done_ = 0;
   std::map<std::size_t, std::vector<Result>> results_;
 };
 
@@ -454,7 +464,7 @@ SweepRuns run_sweep(const SweepSettings& s, const std::vector<SweepCell>& cells,
     if (!error.empty()) throw std::invalid_argument(error);
   }
 
-  Collector collector(s, cells, on_row);
+  Collector collector(s, cells, jobs.size(), on_row);
   SweepRuns runs;
   std::size_t remote = 0;
   for (std::size_t j = 0; j < jobs.size(); ++j) remote += owner[j] != 0;

@@ -31,6 +31,8 @@ values() { tail -n +2 "$1" | cut -d, -f1-16 | sort; }
 awk -F, 'NF != 17 { exit 1 }' t.csv || fail "a line without 17 fields: $(cat t.csv)"
 [ "$(grep -c '^cell table=1 batch=10 eta=0.1 budget=1e[45] nf=' out1.txt)" -eq 4 ] ||
   fail "want 4 cell lines: $(cat out1.txt)"
+[ "$(grep -c '^job [12]/2 table=1 batch=10 eta=0.1 budget=1e[45] seed=1 seconds=' out1.txt)" -eq 2 ] ||
+  fail "want 2 job lines: $(cat out1.txt)"
 grep -q 'seconds=[0-9.]*$' out1.txt || fail "no seconds= on the cell lines"
 grep -q 'the bands agree in' t.md || fail "t.md has no summary: $(cat t.md)"
 echo "ok: 4 rows, 17 columns, 4 cell lines, t.md"
