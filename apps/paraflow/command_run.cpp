@@ -54,6 +54,8 @@ po::options_description run_options() {
     ("seed", text("1"), "seed of the weights, the data and every batch")
     ("data-ranks", text("1"), "Q: ranks computing each gradient together, each on its share of "
                               "the batch (P ranks: P/Q time groups for paraflow)")
+    ("data-sum", text("allreduce"), "how the Q data ranks add their parts: allreduce (MPI) | "
+                                    "shared (one node: a shared-memory window, rank order)")
     ("max-iterations", text("-1"), "stop after this many iterations (-1: no limit)")
     ("wall-time", text("-1"), "stop after this many seconds of this session (-1: no limit)")
     ("history-every", text("0"), "iterations between history entries (0: auto)")
@@ -92,6 +94,7 @@ RunConfig config_from(const po::variables_map& v) {
   c.accept_first = v["accept-first"].as<bool>();
   c.seed = std::uint64_t(count(v, "seed"));
   c.data_ranks = count(v, "data-ranks");
+  c.data_sum = text("data-sum");
   c.max_iterations = integer(v, "max-iterations");
   c.wall_time = finite_real(v, "wall-time");
   c.history_every = count(v, "history-every");
@@ -118,10 +121,10 @@ RunConfig config_from(const po::variables_map& v) {
     if (v["max-iterations"].defaulted()) c.max_iterations = RunConfig::kKeepRecorded;
     // A resumed run keeps its recorded options; only these may be given beside --resume.
     for (const char* name :
-         {"problem",    "data",          "hidden",    "activation", "loss",        "targets",
-          "validation", "embed-data",    "method",    "batch-size", "eta",         "nf",
-          "ng",         "eta-coarse",    "reduction", "init-guess", "init-scheme", "seed",
-          "data-ranks", "history-every", "init"})
+         {"problem",    "data",       "hidden",        "activation", "loss",        "targets",
+          "validation", "embed-data", "method",        "batch-size", "eta",         "nf",
+          "ng",         "eta-coarse", "reduction",     "init-guess", "init-scheme", "seed",
+          "data-ranks", "data-sum",   "history-every", "init"})
       if (!v[name].defaulted())
         throw UsageError(std::string("--") + name +
                          " cannot be changed on --resume (the run file's options are used)");

@@ -343,7 +343,8 @@ RunResult run_training(RunConfig config, MPI_Comm comm, std::ostream* log,
          << " data_ranks=" << layout.data_ranks() << std::endl;
   std::unique_ptr<DataParallelProblem> data_parallel;
   if (layout.data_ranks() > 1)
-    data_parallel = std::make_unique<DataParallelProblem>(*problem, layout.data());
+    data_parallel = std::make_unique<DataParallelProblem>(*problem, layout.data(),
+                                                          parse_data_sum(config.data_sum));
   Problem& work = data_parallel ? static_cast<Problem&>(*data_parallel) : *problem;
 
   const StopRules rules{config.max_iterations, config.wall_time, config.history_every,

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "paraflow/parallel/data_parallel_problem.hpp"
 #include "paraflow/problems/paper.hpp"
 
 namespace paraflow {
@@ -64,6 +65,7 @@ void RunConfig::resolve(std::int64_t num_samples) {
                                          " exceeds the " + std::to_string(num_samples) +
                                          " samples of --problem " + problem);
   require(data_ranks >= 1, "--data-ranks must be at least 1");
+  parse_data_sum(data_sum);
   require(data_ranks <= batch_size, "--data-ranks " + std::to_string(data_ranks) +
                                         " exceeds the batch size " + std::to_string(batch_size) +
                                         ": a data rank would have no samples");
@@ -111,6 +113,7 @@ Attributes RunConfig::to_attributes() const {
           {"accept-first", std::int64_t(accept_first)},
           {"seed", std::int64_t(seed)},
           {"data-ranks", data_ranks},
+          {"data-sum", data_sum},
           {"max-iterations", max_iterations},
           {"wall-time", wall_time},
           {"history-every", history_every},
@@ -154,7 +157,8 @@ RunConfig RunConfig::from_attributes(const Attributes& options) {
   c.init_scheme = text("init-scheme");
   c.accept_first = integer("accept-first") != 0;
   c.seed = std::uint64_t(integer("seed"));
-  c.data_ranks = options.count("data-ranks") ? integer("data-ranks") : 1;  // 0.1.0: none
+  c.data_ranks = options.count("data-ranks") ? integer("data-ranks") : 1;   // 0.1.0: none
+  c.data_sum = options.count("data-sum") ? text("data-sum") : "allreduce";  // older files: none
   c.max_iterations = integer("max-iterations");
   c.wall_time = real("wall-time");
   c.history_every = integer("history-every");

@@ -1,14 +1,33 @@
 #include "paraflow/parallel/data_parallel_problem.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace paraflow {
 
-DataParallelProblem::DataParallelProblem(Problem& local, MPI_Comm data)
+DataSum parse_data_sum(const std::string& name) {
+  if (name == "allreduce") return DataSum::allreduce;
+  if (name == "shared") return DataSum::shared;
+  throw std::invalid_argument("--data-sum '" + name + "' is not one of allreduce, shared");
+}
+
+std::string to_string(DataSum sum) {
+  return sum == DataSum::shared ? "shared" : "allreduce";
+}
+
+DataParallelProblem::DataParallelProblem(Problem& local, MPI_Comm data, DataSum sum)
     : local_(local), data_(data), sums_(local.num_parameters() + 1) {
   MPI_Comm_rank(data, &rank_);
   MPI_Comm_size(data, &ranks_);
   share_.reserve(std::size_t(largest_share(local.num_samples())));  // no allocation per call
+  if (sum == DataSum::shared) shared_ = std::make_unique<SharedMemorySum>(data, sums_.size());
+}
+
+void DataParallelProblem::sum(double* values, Index count) {
+  if (shared_)
+    shared_->sum(values, count);
+  else
+    MPI_Allreduce(MPI_IN_PLACE, values, int(count), MPI_DOUBLE, MPI_SUM, data_);
 }
 
 // Strided, not contiguous: samples of each kind are spread evenly over the ranks. The PINN's
@@ -29,7 +48,7 @@ Index DataParallelProblem::largest_share(Index batch_size) const {
 double DataParallelProblem::loss(const Vector& params, std::span<const Index> batch) {
   const auto part = share(batch);
   double loss = part.empty() ? 0.0 : local_.partial_loss(params, part, Index(batch.size()));
-  MPI_Allreduce(MPI_IN_PLACE, &loss, 1, MPI_DOUBLE, MPI_SUM, data_);
+  sum(&loss, 1);
   return loss;
 }
 
@@ -46,7 +65,7 @@ double DataParallelProblem::loss_and_gradient(const Vector& params, std::span<co
   // One reduction for both: the gradient and, behind it, the loss.
   sums_.head(d) = gradient;
   sums_[d] = loss;
-  MPI_Allreduce(MPI_IN_PLACE, sums_.data(), int(d + 1), MPI_DOUBLE, MPI_SUM, data_);
+  sum(sums_.data(), d + 1);
   gradient = sums_.head(d);
   return sums_[d];
 }

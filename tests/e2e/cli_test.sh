@@ -46,6 +46,7 @@ bad-input)
   expect_error "data-ranks" run --data-ranks -1
   expect_error "data-ranks" run --data-ranks 0
   expect_error "exceeds the batch size" run --batch-size 2 --data-ranks 4
+  expect_error "data-sum" run --data-sum fast
   # Numbers are decimal only (std::stod would read hex, "infinity", " 16"), exit 2, one line
   # naming the option and the value; counts and sizes take no minus sign, not even "-0".
   expect_error "--nf '0x10' is not a decimal number$" run --nf 0x10

@@ -61,6 +61,16 @@ data-ranks)
   "${mpiexec[@]}" -n 2 "$bin" "${opts[@]}" --budget 20000 --output part.h5 >/dev/null || fail "half"
   "${mpiexec[@]}" -n 2 "$bin" run --resume part.h5 --budget 40000 >/dev/null || fail "resume"
   same_run full.h5 part.h5
+  # The same with the shared-memory sum (recorded in /options/data-sum, kept on resume).
+  opts+=(--data-sum shared)
+  "${mpiexec[@]}" -n 2 "$bin" "${opts[@]}" --budget 40000 --output sfull.h5 >/dev/null || fail "shared full"
+  "${mpiexec[@]}" -n 2 "$bin" "${opts[@]}" --budget 20000 --output spart.h5 >/dev/null || fail "shared half"
+  "${mpiexec[@]}" -n 2 "$bin" run --resume spart.h5 --budget 40000 >/dev/null || fail "shared resume"
+  same_run sfull.h5 spart.h5
+  "${mpiexec[@]}" -n 2 "$bin" run --resume spart.h5 --data-sum allreduce >/dev/null 2>err.txt &&
+    fail "--data-sum changed on resume"
+  grep -q "data-sum cannot be changed" err.txt || fail "$(cat err.txt)"
+  echo "ok: --data-sum shared resumed exactly; it cannot be changed on --resume"
   opts=(run --problem approximation --method paraflow --batch-size 6 --eta 0.02 --nf 10 --ng 4
     --data-ranks 2 --seed 4)
   "${mpiexec[@]}" -n 4 "$bin" "${opts[@]}" --budget 30000 --output pf.h5 >/dev/null || fail "full"

@@ -217,10 +217,10 @@ inline void check_accepted(const std::vector<std::string>& args,
   only_for("accept-first", {"paraflows"});
 
   if (!c.resume.empty()) {
-    for (const char* name :
-         {"problem", "data", "hidden", "activation", "loss", "targets", "method", "batch-size",
-          "eta", "nf", "ng", "eta-coarse", "reduction", "init-guess", "init-scheme", "seed",
-          "data-ranks", "history-every", "init"})
+    for (const char* name : {"problem", "data",       "hidden",     "activation",    "loss",
+                             "targets", "method",     "batch-size", "eta",           "nf",
+                             "ng",      "eta-coarse", "reduction",  "init-guess",    "init-scheme",
+                             "seed",    "data-ranks", "data-sum",   "history-every", "init"})
       require(!given(values, name), std::string("--") + name + " accepted beside --resume");
     return;  // the rest is resolved from the run file
   }
@@ -232,6 +232,7 @@ inline void check_accepted(const std::vector<std::string>& args,
   require_in(c.init_guess, {"copy", "coarse"}, "init-guess");
   require_in(c.init_scheme, {"uniform", "glorot-uniform", "normal-half"}, "init-scheme");
   require_in(c.history_spacing, {"linear", "log"}, "history-spacing");
+  require_in(c.data_sum, {"allreduce", "shared"}, "data-sum");
   if (c.problem == "data") {
     require(!c.data.empty(), "--problem data accepted without --data");
     require_in(c.loss, {"mse", "cross-entropy"}, "loss");

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "paraflow/driver/run.hpp"
+#include "paraflow/parallel/shared_memory_sum.hpp"
 
 namespace paraflow {
 namespace {
@@ -24,7 +25,8 @@ int rank_of(MPI_Comm comm) {
 }
 
 // 20 steps of SGD, 20 iterations of ParaFlowS, 5 windows of ParaFlow, on mini-batches.
-RunConfig config_for(const std::string& problem, const std::string& method, int data_ranks) {
+RunConfig config_for(const std::string& problem, const std::string& method, int data_ranks,
+                     const std::string& data_sum = "allreduce") {
   RunConfig c;
   c.problem = problem;
   c.method = method;
@@ -36,6 +38,7 @@ RunConfig config_for(const std::string& problem, const std::string& method, int 
   c.max_iterations = method == "paraflow" ? 5 : 20;
   c.seed = 3;
   c.data_ranks = data_ranks;
+  c.data_sum = data_sum;
   c.history_every = 1;
   return c;
 }
@@ -51,18 +54,19 @@ void expect_same_on_every_rank(const Vector& weights, MPI_Comm comm) {
   EXPECT_EQ(weights, root) << "rank " << rank_of(comm) << " ended with other weights";
 }
 
-using Case = std::tuple<std::string, std::string>;  // problem, method
+using Case = std::tuple<std::string, std::string, std::string>;  // problem, method, data sum
 class DataRanksTest : public ::testing::TestWithParam<Case> {};
 
 // Q = P (and Q = 2 on 4 ranks): the weights and losses of one rank, to 1e-12 relative after 20
 // steps (only the order of the floating-point sums differs).
 TEST_P(DataRanksTest, MatchesOneRankToRounding) {
-  const auto& [problem, method] = GetParam();
+  const auto& [problem, method, sum] = GetParam();
   const int P = size_of(MPI_COMM_WORLD);
   const RunResult serial = run_training(config_for(problem, method, 1), MPI_COMM_SELF, nullptr);
   for (int Q : {P, 2}) {
     if (Q > P || P % Q != 0) continue;
-    const RunResult layout = run_training(config_for(problem, method, Q), MPI_COMM_WORLD, nullptr);
+    const RunResult layout =
+        run_training(config_for(problem, method, Q, sum), MPI_COMM_WORLD, nullptr);
     expect_same_on_every_rank(layout.state.weights, MPI_COMM_WORLD);
     EXPECT_LT(relative_difference(layout.state.weights, serial.state.weights), 1e-12)
         << "Q = " << Q;
@@ -84,10 +88,11 @@ TEST_P(DataRanksTest, MatchesOneRankToRounding) {
 
 // The same layout twice: bit-identical.
 TEST_P(DataRanksTest, BitIdenticalFromRunToRun) {
-  const auto& [problem, method] = GetParam();
+  const auto& [problem, method, sum] = GetParam();
   const int P = size_of(MPI_COMM_WORLD);
-  const RunResult first = run_training(config_for(problem, method, P), MPI_COMM_WORLD, nullptr);
-  const RunResult second = run_training(config_for(problem, method, P), MPI_COMM_WORLD, nullptr);
+  const RunConfig c = config_for(problem, method, P, sum);
+  const RunResult first = run_training(c, MPI_COMM_WORLD, nullptr);
+  const RunResult second = run_training(c, MPI_COMM_WORLD, nullptr);
   EXPECT_EQ(first.state.weights, second.state.weights);
   EXPECT_EQ(first.state.loss, second.state.loss);
 }
@@ -95,26 +100,50 @@ TEST_P(DataRanksTest, BitIdenticalFromRunToRun) {
 INSTANTIATE_TEST_SUITE_P(Layouts, DataRanksTest,
                          ::testing::Combine(::testing::Values("classification", "approximation",
                                                               "poisson"),
-                                            ::testing::Values("sgd", "paraflows", "paraflow")),
+                                            ::testing::Values("sgd", "paraflows", "paraflow"),
+                                            ::testing::Values("allreduce", "shared")),
                          [](const auto& info) {
                            std::string name = std::get<0>(info.param);
-                           return name.append("_").append(std::get<1>(info.param));
+                           return name.append("_")
+                               .append(std::get<1>(info.param))
+                               .append("_")
+                               .append(std::get<2>(info.param));
                          });
 
-// ParaFlow with Q = 2: 2 time groups on 4 ranks and 1 group on each half give the same bits.
+// ParaFlow with Q = 2: 2 time groups on 4 ranks and 1 group on each half give the same bits,
+// with either sum.
 TEST(DataRanksLayoutTest, ParaFlowSameAcrossTimeGroupCounts) {
   if (size_of(MPI_COMM_WORLD) != 4) GTEST_SKIP() << "needs 4 ranks";
-  for (const char* problem : {"approximation", "poisson"}) {
-    const RunResult two_groups =
-        run_training(config_for(problem, "paraflow", 2), MPI_COMM_WORLD, nullptr);
-    MPI_Comm half;
-    MPI_Comm_split(MPI_COMM_WORLD, rank_of(MPI_COMM_WORLD) / 2, 0, &half);
-    const RunResult one_group = run_training(config_for(problem, "paraflow", 2), half, nullptr);
-    MPI_Comm_free(&half);
-    EXPECT_EQ(two_groups.state.weights, one_group.state.weights) << problem;
-    EXPECT_EQ(two_groups.state.budget.spent, one_group.state.budget.spent) << problem;
-    EXPECT_EQ(two_groups.state.loss, one_group.state.loss) << problem;
+  for (const char* sum : {"allreduce", "shared"})
+    for (const char* problem : {"approximation", "poisson"}) {
+      const RunConfig c = config_for(problem, "paraflow", 2, sum);
+      const RunResult two_groups = run_training(c, MPI_COMM_WORLD, nullptr);
+      MPI_Comm half;
+      MPI_Comm_split(MPI_COMM_WORLD, rank_of(MPI_COMM_WORLD) / 2, 0, &half);
+      const RunResult one_group = run_training(c, half, nullptr);
+      MPI_Comm_free(&half);
+      EXPECT_EQ(two_groups.state.weights, one_group.state.weights) << problem << " " << sum;
+      EXPECT_EQ(two_groups.state.budget.spent, one_group.state.budget.spent) << problem;
+      EXPECT_EQ(two_groups.state.loss, one_group.state.loss) << problem << " " << sum;
+    }
+}
+
+// The shared sum adds in rank order: on 4 data ranks, every element is ((x0 + x1) + x2) + x3.
+TEST(DataRanksLayoutTest, SharedSumAddsInRankOrder) {
+  const int P = size_of(MPI_COMM_WORLD), r = rank_of(MPI_COMM_WORLD);
+  SharedMemorySum shared(MPI_COMM_WORLD, 3);
+  // Values whose sum depends on the order: 1e16 + 1 + ... loses the small ones when added late.
+  double values[3] = {r == 0 ? 1e16 : 1.0, double(r), r == P - 1 ? -1e16 : 0.5};
+  shared.sum(values, 3);
+  double in_order[3] = {0, 0, 0};
+  for (int k = 0; k < P; ++k) {
+    const double x[3] = {k == 0 ? 1e16 : 1.0, double(k), k == P - 1 ? -1e16 : 0.5};
+    for (int i = 0; i < 3; ++i) in_order[i] = k == 0 ? x[i] : in_order[i] + x[i];
   }
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(values[i], in_order[i]) << "element " << i;
+  double one = 1;
+  shared.sum(&one, 1);  // fewer values than its length
+  EXPECT_EQ(one, double(P));
 }
 
 // Critical path of a ParaFlow window on 2 groups of 2 data ranks: the most loaded group's fine

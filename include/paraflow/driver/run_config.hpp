@@ -34,8 +34,9 @@ struct RunConfig {
   std::string init_scheme;  ///< "" = the problem's default
   bool accept_first = false;
   std::uint64_t seed = 1;
-  std::int64_t data_ranks = 1;       ///< Q: ranks sharing every gradient (time groups = P / Q)
-  std::int64_t max_iterations = -1;  ///< < 0: none; with resume: kKeepRecorded keeps the file's
+  std::int64_t data_ranks = 1;         ///< Q: ranks sharing every gradient (time groups = P / Q)
+  std::string data_sum = "allreduce";  ///< how the Q ranks add their parts: allreduce | shared
+  std::int64_t max_iterations = -1;    ///< < 0: none; with resume: kKeepRecorded keeps the file's
   double wall_time = -1;
   std::int64_t history_every = 0;  ///< 0 = auto (every iteration; SGD: every ceil(N/d_B) steps)
   std::string history_spacing;     ///< linear | log ("" = log for SGD, linear otherwise)
