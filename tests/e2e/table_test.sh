@@ -240,6 +240,8 @@ echo "ok: --table 4 -> $(cat err6.txt)"
 if "$python" -c 'import matplotlib' 2>/dev/null; then
   "$python" "$src/scripts/plot-table" before.csv -o t.png 2>err7.txt || fail "plot-table: $(cat err7.txt)"
   [ "$(head -c 4 t.png | od -An -tx1 | tr -d ' \n')" = "89504e47" ] || fail "t.png is not a PNG"
+  "$python" "$src/scripts/plot-table" before.csv d.csv -o td.png 2>err8.txt || fail "plot-table, 2 CSVs: $(cat err8.txt)"
+  [ "$(head -c 4 td.png | od -An -tx1 | tr -d ' \n')" = "89504e47" ] || fail "td.png is not a PNG"
   "$python" "$src/scripts/plot-table" missing.csv -o x.png 2>err8.txt
   [ $? -eq 2 ] && grep -q '^plot-table: error:' err8.txt || fail "plot-table missing.csv: $(cat err8.txt)"
   echo "ok: plot-table -> t.png ($(wc -c <t.png) bytes)"
