@@ -5,7 +5,8 @@
 #   bench/measure-layouts.sh PARAFLOW BENCH_DATA_PARALLEL "MPIRUN..." OUT_DIR [CORES]
 # Writes OUT_DIR/{lscpu.txt,bench_data_parallel.txt,results.txt} and one NAME.h5 + NAME.log per
 # run; re-plot and tabulate with scripts/scaling-study --plot-only (docs/scaling.md). The -shm runs
-# (--data-sum shared): copy NAME-shm.h5 to NAME.h5 in a folder of their own and --plot-only there.
+# (--data-sum shared): copy b<d_B>-NAME-shm.h5 to NAME.h5 in a folder of their own (the others go
+# to NAME.h5 in a folder per d_B the same way) and --plot-only there.
 set -uo pipefail
 bin=$1 dp=$2 mpirun=$3 out=$4 cores=${5:-16}
 long=${LONG_SECONDS:-25} short=${SHORT_SECONDS:-10}  # wall time of the 1-rank baselines, the rest
