@@ -11,10 +11,6 @@ DataSum parse_data_sum(const std::string& name) {
   throw std::invalid_argument("--data-sum '" + name + "' is not one of allreduce, shared");
 }
 
-std::string to_string(DataSum sum) {
-  return sum == DataSum::shared ? "shared" : "allreduce";
-}
-
 DataParallelProblem::DataParallelProblem(Problem& local, MPI_Comm data, DataSum sum)
     : local_(local), data_(data), sums_(local.num_parameters() + 1) {
   MPI_Comm_rank(data, &rank_);

@@ -17,7 +17,6 @@ namespace paraflow {
 /// or SharedMemorySum (the ranks of one node; rank order, deterministic).
 enum class DataSum { allreduce, shared };
 DataSum parse_data_sum(const std::string& name);  ///< std::invalid_argument on other names
-std::string to_string(DataSum sum);
 
 /// Wraps this rank's copy of a problem that implements the partial forms of Problem. Every call is
 /// collective over `data` (all its ranks call it with the same parameters and batch). Rank j of Q
