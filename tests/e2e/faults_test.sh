@@ -67,12 +67,13 @@ rank_pid() {  # rank_pid R: the pid of rank R, a child of mpiexec (found by its 
   done
 }
 for victim in 1 0; do
-  rm -f lost.h5
+  # The wait below must not read the last victim's log: the job truncates it only once started.
+  rm -f lost.h5 out.txt err.txt
   setsid "${mpiexec[@]}" -n 2 "$bin" run "${pf[@]}" --budget 1e12 --checkpoint-every 0.05 \
     --output lost.h5 >out.txt 2>err.txt &
   job=$!
   # Mid-run: checkpoints written, windows under way (a progress line every 0.2 s).
-  for _ in $(seq 300); do [ "$(grep -c '^iter=' out.txt)" -ge 4 ] && break; sleep 0.05; done
+  for _ in $(seq 300); do [ "$(grep -s '^iter=' out.txt | wc -l)" -ge 4 ] && break; sleep 0.05; done
   pid=$(rank_pid $victim)
   [ -e lost.h5 ] && [ -n "$pid" ] || fail "(a) the run did not start: $(cat err.txt)"
   t0=$(date +%s%N)

@@ -105,6 +105,7 @@ kill9)
   # kill -9 while checkpointing often: the file on disk always opens and validates.
   opts=(--problem approximation --method sgd --batch-size 2 --eta 0.01 --budget 1e9 --checkpoint-every 0.01)
   for attempt in 1 2 3 4 5 6 7 8; do
+    rm -f log.txt  # the wait below must not read the last attempt's log
     "$bin" run "${opts[@]}" --output run.h5 --log-interval 0 >log.txt &
     pid=$!
     # Started (a loaded machine may take longer than the sleep), then killed at a random moment.
