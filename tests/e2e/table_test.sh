@@ -117,6 +117,18 @@ for nf in 10 1000; do
     fail "N_F=$nf: SGD resumed to budget $pf_spent ends at $ref, a fresh run at '$fresh'"
   echo "ok: --compare-at spent, N_F=$nf: R=$r = $pf / $ref, SGD budget $pf_spent (= a fresh run)"
 done
+# The seconds column adds up to the runs' wall time: each ParaFlowS run once, and the SGD chain
+# once, as its last file records it (every file of the chain records the whole chain so far).
+wall_of() { h5dump -a /state/wall_time -m %.17g "$1" | sed -n 's/^ *(0): //p'; }
+runs_wall=0
+for f in nf10 nf1000 sgd; do
+  runs_wall=$(awk -v a="$runs_wall" -v b="$(wall_of spent/table1_batch10_eta0.1_budget1e5_seed1_$f.h5)" \
+    'BEGIN { printf "%.17g", a + b }')
+done
+rows_wall=$(awk -F, 'NR > 1 { s += $NF } END { printf "%.17g", s }' s.csv)
+awk -v a="$rows_wall" -v b="$runs_wall" 'BEGIN { exit !(a - b < 1e-9 * b && b - a < 1e-9 * b) }' ||
+  fail "--compare-at spent: the rows' seconds add up to $rows_wall, the runs' wall time to $runs_wall"
+echo "ok: --compare-at spent: the rows' seconds add up to the runs' wall time ($rows_wall s)"
 # Without --runs-dir the chain's run files go to a scratch folder, removed after; same rows.
 mkdir scratch
 TMPDIR=$PWD/scratch "$bin" "${spent_args[@]}" --output s2 >/dev/null 2>err14.txt || fail "--compare-at spent without --runs-dir: $(cat err14.txt)"
