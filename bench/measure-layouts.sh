@@ -3,6 +3,7 @@
 # equal wall time with ParaFlowS and SGD data-parallel and ParaFlow on time x data layouts, the
 # data-parallel ones also with --data-sum shared.
 #   bench/measure-layouts.sh PARAFLOW BENCH_DATA_PARALLEL "MPIRUN..." OUT_DIR [CORES]
+# (a trial before the real run: CORES 2 with LONG_SECONDS=1 SHORT_SECONDS=1 takes 40 s)
 # Writes OUT_DIR/{lscpu.txt,bench_data_parallel.txt,results.txt} and one NAME.h5 + NAME.log per
 # run; re-plot and tabulate with scripts/scaling-study --plot-only (docs/scaling.md). The -shm runs
 # (--data-sum shared): copy b<d_B>-NAME-shm.h5 to NAME.h5 in a folder of their own (the others go
@@ -38,13 +39,15 @@ for d_B in 64 720; do
   run "b$d_B-sgd-q$cores-shm" "$cores" "$short" --batch-size $d_B --method sgd --data-ranks "$cores" \
     --data-sum shared
   for q in 1 2 4 8; do
+    [ $q -le "$cores" ] || continue  # a smaller machine (a trial run)
     run "b$d_B-paraflow-copy-$((cores / q))x$q" "$cores" "$short" "${pf[@]}" --method paraflow \
       --data-ranks $q
   done
   [ $d_B = 64 ] || continue
   run "b$d_B-paraflow-copy-2x$half-shm" "$cores" "$short" "${pf[@]}" --method paraflow \
     --data-ranks "$half" --data-sum shared
-  run "b$d_B-paraflows-q$quarter" "$quarter" "$short" "${pf[@]}" --method paraflows --data-ranks "$quarter"
+  [ "$quarter" -lt 1 ] ||
+    run "b$d_B-paraflows-q$quarter" "$quarter" "$short" "${pf[@]}" --method paraflows --data-ranks "$quarter"
   # Rank 0's coarse work per window on 1 rank, against the 16x1 run above.
   run "b$d_B-paraflow-copy-1x1" 1 60 "${pf[@]}" --method paraflow --max-iterations 3
 done
