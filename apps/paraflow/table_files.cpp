@@ -98,6 +98,15 @@ std::vector<std::string> part_files(const std::string& prefix) {
   return found;
 }
 
+// A path as the Markdown footer shows it: relative to the working directory when inside it, so
+// that a table made in a source tree reads the same on every machine.
+std::string shown_path(const std::string& path) {
+  std::error_code error;
+  const fs::path relative = fs::relative(path, error);
+  if (error || relative.empty() || *relative.begin() == "..") return path;
+  return relative.string();
+}
+
 template <typename T>
 bool contains(const std::vector<T>& list, const T& x) {
   return std::find(list.begin(), list.end(), x) != list.end();
@@ -135,7 +144,7 @@ void TableFiles::prepare() {
     } catch (const std::invalid_argument& e) {
       throw UsageError(path + ": " + e.what());
     }
-    paper_source_ = path;
+    paper_source_ = shown_path(path);
   }
 
   const fs::path parent = fs::path(o_.prefix).parent_path();
