@@ -1,6 +1,7 @@
 // The runs of a `paraflow table` job; see table_runs.hpp.
 #include "table_runs.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
@@ -26,6 +27,19 @@ Trained trained_of(const RunResult& run, std::int64_t num_samples, Source source
           run.history.front().loss,
           run.reason == StopReason::diverged,
           source};
+}
+
+// The wall time `run` added to `from`, the file of the run it may continue (none: its own run).
+// A continuation starts with the earlier run's history but for its closing entry, wall times
+// and all, and its clock goes on from there; a run of its own (a kept file from a sweep without
+// the chain, say) has other wall times, and all of its time is its own.
+double added_seconds(const RunResult& run, const std::string& from) {
+  if (from.empty()) return run.state.wall_time;
+  const RunResult earlier = read_run_result(from);
+  const History &a = earlier.history, &b = run.history;
+  const bool continues =
+      a.size() >= 2 && b.size() >= a.size() - 1 && std::equal(a.begin(), a.end() - 1, b.begin());
+  return continues ? run.state.wall_time - earlier.state.wall_time : run.state.wall_time;
 }
 
 std::string text_of(const Attribute& value) {
@@ -67,14 +81,20 @@ Trained train(const RunConfig& wanted, std::int64_t num_samples, const std::stri
   if (!wanted.output.empty() && std::filesystem::exists(wanted.output)) {
     const RunResult kept = read_run_result(wanted.output);
     check_same_run(wanted, kept, num_samples, wanted.output);
-    if (kept.reason != StopReason::signal && kept.reason != StopReason::wall_time)
-      return trained_of(kept, num_samples, Source::reused);
+    if (kept.reason != StopReason::signal && kept.reason != StopReason::wall_time) {
+      Trained t = trained_of(kept, num_samples, Source::reused);
+      t.seconds = added_seconds(kept, from);
+      return t;
+    }
     continue_from(wanted.output);
     source = Source::resumed;
   } else if (!from.empty()) {
     continue_from(from);
   }
-  return trained_of(run_training(std::move(config), MPI_COMM_SELF, nullptr), num_samples, source);
+  const RunResult run = run_training(std::move(config), MPI_COMM_SELF, nullptr);
+  Trained t = trained_of(run, num_samples, source);
+  t.seconds = added_seconds(run, from);
+  return t;
 }
 
 ScratchDir::ScratchDir(const std::string& name)

@@ -17,7 +17,7 @@ enum class Source { computed, reused, resumed, copied };
 
 struct Trained {
   double loss;
-  double seconds;  ///< the run's wall time as its state records it (over resumes)
+  double seconds;  ///< the wall time this run added to the run it continues (or all of it)
   std::int64_t spent;
   double initial = 0;  ///< L(W_0)
   bool diverged = false;

@@ -164,11 +164,9 @@ Result run_job(const SweepSettings& s, const SweepCell& c, std::uint64_t seed, S
   outputs.push_back(run_file(s, c, seed, "sgd"));
   const std::vector<Trained> references = sgd_at_budgets(sgd, budgets, outputs, s.grid.num_samples);
 
-  // The references are one SGD run resumed from budget to budget, and each records the wall
-  // time of the whole run so far: the run's cost is the largest, not their sum.
-  double sgd_seconds = 0;
+  double sgd_seconds = 0;  // each reference counts what it added to the chain
   for (const auto& r : references) {
-    sgd_seconds = std::max(sgd_seconds, r.seconds);
+    sgd_seconds += r.seconds;
     count(r, runs);
   }
   for (const auto& flow : flows)

@@ -49,7 +49,8 @@ struct SweepCell {
 /// (without the paper's values) through `on_row`, a cell's rows together once all its seeds are
 /// in. A row's `seconds` is the wall time of its ParaFlowS runs plus an equal share of the cell's
 /// SGD runs, summed over seeds, so the column adds up to the sweep's compute time (a run read
-/// back from --runs-dir counts its recorded wall time). Returns, on rank 0, the runs of all ranks.
+/// back from --runs-dir counts its recorded wall time, a run that continues another only what it
+/// added). Returns, on rank 0, the runs of all ranks.
 SweepRuns run_sweep(const SweepSettings& settings, const std::vector<SweepCell>& cells,
                     MPI_Comm comm, const std::function<void(const TableRow&)>& on_row);
 

@@ -120,15 +120,19 @@ done
 # The seconds column adds up to the runs' wall time: each ParaFlowS run once, and the SGD chain
 # once, as its last file records it (every file of the chain records the whole chain so far).
 wall_of() { h5dump -a /state/wall_time -m %.17g "$1" | sed -n 's/^ *(0): //p'; }
-runs_wall=0
-for f in nf10 nf1000 sgd; do
-  runs_wall=$(awk -v a="$runs_wall" -v b="$(wall_of spent/table1_batch10_eta0.1_budget1e5_seed1_$f.h5)" \
-    'BEGIN { printf "%.17g", a + b }')
-done
-rows_wall=$(awk -F, 'NR > 1 { s += $NF } END { printf "%.17g", s }' s.csv)
-awk -v a="$rows_wall" -v b="$runs_wall" 'BEGIN { exit !(a - b < 1e-9 * b && b - a < 1e-9 * b) }' ||
-  fail "--compare-at spent: the rows' seconds add up to $rows_wall, the runs' wall time to $runs_wall"
-echo "ok: --compare-at spent: the rows' seconds add up to the runs' wall time ($rows_wall s)"
+same_seconds() {  # same_seconds CSV DIR RUN...: the CSV's seconds add up to the RUNs' wall time
+  local csv=$1 dir=$2 runs_wall=0 rows_wall f
+  shift 2
+  for f in "$@"; do
+    runs_wall=$(awk -v a="$runs_wall" -v b="$(wall_of "$dir/table1_batch10_eta0.1_budget1e5_seed1_$f.h5")" \
+      'BEGIN { printf "%.17g", a + b }')
+  done
+  rows_wall=$(awk -F, 'NR > 1 { s += $NF } END { printf "%.17g", s }' "$csv")
+  awk -v a="$rows_wall" -v b="$runs_wall" 'BEGIN { exit !(a - b < 1e-9 * b && b - a < 1e-9 * b) }' ||
+    fail "$csv: the rows' seconds add up to $rows_wall, the wall time of runs $* to $runs_wall"
+  echo "ok: $csv: the rows' seconds add up to the wall time of runs $* ($rows_wall s)"
+}
+same_seconds s.csv spent nf10 nf1000 sgd
 # Without --runs-dir the chain's run files go to a scratch folder, removed after; same rows.
 mkdir scratch
 TMPDIR=$PWD/scratch "$bin" "${spent_args[@]}" --output s2 >/dev/null 2>err14.txt || fail "--compare-at spent without --runs-dir: $(cat err14.txt)"
@@ -186,6 +190,9 @@ echo "ok: --checkpoint-every 0.001: same rows; without --runs-dir: $(cat err19.t
 grep -q '^runs computed=2 reused=3 resumed=0 ' out21.txt || fail "shared runs: $(grep '^runs ' out21.txt)"
 [ "$(values s.csv)" = "$(values s8.csv)" ] || fail "shared-run rows differ: $(cat s8.csv)"
 echo "ok: --compare-at spent after a sweep at the limit: $(grep '^runs ' out21.txt)"
+# SGD at the limit is that sweep's run of its own, and the chain to the spent budgets another
+# (sgd_nf1000 and its continuation sgd_nf10, the larger spent budget): both count, once.
+same_seconds s8.csv shared nf10 nf1000 sgd sgd_nf10
 
 # Where SGD diverges before the first spent budget, the later budgets' files are copies of that
 # run (it stops there whatever its budget): a rerun reads them back too.
