@@ -13,22 +13,6 @@ namespace paraflow::cli {
 
 namespace {
 
-// The final full loss, wall time and budget spent of one run. A diverged run keeps its last
-// finite weights, and that loss is what the table compares (as the paper's would, a number).
-// A run stopped at a fixed point has the weights Alg. 2 as written ends with, not its spending.
-Trained trained_of(const RunResult& run, std::int64_t num_samples, Source source) {
-  const RunConfig& c = run.config;
-  std::int64_t spent = run.state.budget.spent;
-  if (run.reason == StopReason::fixed_point)
-    spent = spent_as_written(c.batch_size, c.nf, num_samples, c.ng, c.budget, spent);
-  return {run.state.loss,
-          run.state.wall_time,
-          spent,
-          run.history.front().loss,
-          run.reason == StopReason::diverged,
-          source};
-}
-
 // The wall time `run` added to `from`, the file of the run it may continue (none: its own run).
 // A continuation starts with the earlier run's history but for its closing entry, wall times
 // and all, and its clock goes on from there; a run of its own (a kept file from a sweep without
@@ -40,6 +24,24 @@ double added_seconds(const RunResult& run, const std::string& from) {
   const bool continues =
       a.size() >= 2 && b.size() >= a.size() - 1 && std::equal(a.begin(), a.end() - 1, b.begin());
   return continues ? run.state.wall_time - earlier.state.wall_time : run.state.wall_time;
+}
+
+// The final full loss, added wall time and budget spent of one run (continuing `from`, if
+// given). A diverged run keeps its last finite weights, and that loss is what the table compares
+// (as the paper's would, a number). A run stopped at a fixed point has the weights Alg. 2 as
+// written ends with, not its spending.
+Trained trained_of(const RunResult& run, std::int64_t num_samples, Source source,
+                   const std::string& from) {
+  const RunConfig& c = run.config;
+  std::int64_t spent = run.state.budget.spent;
+  if (run.reason == StopReason::fixed_point)
+    spent = spent_as_written(c.batch_size, c.nf, num_samples, c.ng, c.budget, spent);
+  return {.loss = run.state.loss,
+          .seconds = added_seconds(run, from),
+          .spent = spent,
+          .initial = run.history.front().loss,
+          .diverged = run.reason == StopReason::diverged,
+          .source = source};
 }
 
 std::string text_of(const Attribute& value) {
@@ -81,20 +83,15 @@ Trained train(const RunConfig& wanted, std::int64_t num_samples, const std::stri
   if (!wanted.output.empty() && std::filesystem::exists(wanted.output)) {
     const RunResult kept = read_run_result(wanted.output);
     check_same_run(wanted, kept, num_samples, wanted.output);
-    if (kept.reason != StopReason::signal && kept.reason != StopReason::wall_time) {
-      Trained t = trained_of(kept, num_samples, Source::reused);
-      t.seconds = added_seconds(kept, from);
-      return t;
-    }
+    if (kept.reason != StopReason::signal && kept.reason != StopReason::wall_time)
+      return trained_of(kept, num_samples, Source::reused, from);
     continue_from(wanted.output);
     source = Source::resumed;
   } else if (!from.empty()) {
     continue_from(from);
   }
-  const RunResult run = run_training(std::move(config), MPI_COMM_SELF, nullptr);
-  Trained t = trained_of(run, num_samples, source);
-  t.seconds = added_seconds(run, from);
-  return t;
+  return trained_of(run_training(std::move(config), MPI_COMM_SELF, nullptr), num_samples, source,
+                    from);
 }
 
 ScratchDir::ScratchDir(const std::string& name)
